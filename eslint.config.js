@@ -10,7 +10,10 @@ const forbid = (...names) => ({
     "error",
     {
       patterns: [
-        ...names.map((name) => ({ group: [name, `${name}/*`], message: "ARCHITECTURE.md forbids this import." })),
+        ...names.map((name) => ({
+          group: [name, `${name}/*`],
+          message: "ARCHITECTURE.md forbids this import.",
+        })),
         { group: ["@mailpen/*/src/*"], message: "Import a package through its index, never deep." },
       ],
     },
@@ -28,9 +31,18 @@ export default defineConfig(
       "@typescript-eslint/consistent-type-imports": "error",
     },
   },
-  { files: ["packages/shared/**"], rules: forbid("@mailpen/smtp", "@mailpen/store", "@mailpen/server", "@mailpen/web") },
-  { files: ["packages/smtp/**"], rules: forbid("@mailpen/store", "@mailpen/server", "@mailpen/web", "better-sqlite3", "fastify") },
-  { files: ["packages/store/**"], rules: forbid("@mailpen/smtp", "@mailpen/server", "@mailpen/web", "fastify", "@fastify/*", "ws") },
+  {
+    files: ["packages/shared/**"],
+    rules: forbid("@mailpen/smtp", "@mailpen/store", "@mailpen/server", "@mailpen/web"),
+  },
+  {
+    files: ["packages/smtp/**"],
+    rules: forbid("@mailpen/store", "@mailpen/server", "@mailpen/web", "better-sqlite3", "fastify"),
+  },
+  {
+    files: ["packages/store/**"],
+    rules: forbid("@mailpen/smtp", "@mailpen/server", "@mailpen/web", "fastify", "@fastify/*", "ws"),
+  },
   { files: ["apps/server/**"], rules: forbid("@mailpen/web") },
   {
     files: ["apps/web/**"],
@@ -39,7 +51,15 @@ export default defineConfig(
       ...forbid("@mailpen/smtp", "@mailpen/store", "@mailpen/server"),
       "@typescript-eslint/no-restricted-imports": [
         "error",
-        { paths: [{ name: "@mailpen/shared", message: "web imports only types from shared.", allowTypeImports: true }] },
+        {
+          paths: [
+            {
+              name: "@mailpen/shared",
+              message: "web imports only types from shared.",
+              allowTypeImports: true,
+            },
+          ],
+        },
       ],
     },
   },

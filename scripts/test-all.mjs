@@ -17,7 +17,15 @@ const steps = [
   { name: "format", cmd: ["pnpm", "format:check"] },
   {
     name: "unit and integration tests (vitest)",
-    cmd: ["pnpm", "exec", "vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`],
+    cmd: [
+      "pnpm",
+      "exec",
+      "vitest",
+      "run",
+      "--reporter=default",
+      "--reporter=json",
+      `--outputFile.json=${vitestJson}`,
+    ],
     count: () => {
       const report = JSON.parse(readFileSync(vitestJson, "utf8"));
       return { passed: report.numPassedTests, failed: report.numFailedTests };
@@ -29,7 +37,10 @@ const steps = [
     count: (output) => ({ passed: lastNumber(output, "pass"), failed: lastNumber(output, "fail") }),
   },
   { name: "benchmark smoke run", cmd: ["pnpm", "bench", "--smoke"] },
-  { name: "docker-compose.yml validation", cmd: ["docker-compose", "-f", "docker-compose.yml", "config", "-q"] },
+  {
+    name: "docker-compose.yml validation",
+    cmd: ["docker-compose", "-f", "docker-compose.yml", "config", "-q"],
+  },
 ];
 
 /** node:test closes with "# pass N" (TAP) or "ℹ pass N" (spec). */

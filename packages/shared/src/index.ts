@@ -5,7 +5,14 @@
 export type { Address } from "./address.ts";
 export type { DataTransport, Envelope, EnvelopeRecipient, EsmtpParams } from "./envelope.ts";
 export type { DataSummary, TranscriptDirection, TranscriptEntry } from "./transcript.ts";
-export type { MessageDetail, MessageFlag, MessageHeader, MessagePart, MessageSummary, ParseState } from "./message.ts";
+export type {
+  MessageDetail,
+  MessageFlag,
+  MessageHeader,
+  MessagePart,
+  MessageSummary,
+  ParseState,
+} from "./message.ts";
 export type { SessionDetail, SessionOutcome, SessionSummary, SessionTls } from "./session.ts";
 export type { Stats } from "./stats.ts";
 export type { StoreEvent, StoreEventType, WsServerMessage } from "./events.ts";

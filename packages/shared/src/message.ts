@@ -10,13 +10,7 @@ import type { Envelope } from "./envelope.ts";
  * - `parse-error`: MIME parsing failed (the raw bytes are still stored and shown).
  */
 export type MessageFlag =
-  | "bare-lf"
-  | "bare-cr"
-  | "8bit-without-8bitmime"
-  | "nul"
-  | "long-line"
-  | "smtputf8"
-  | "parse-error";
+  "bare-lf" | "bare-cr" | "8bit-without-8bitmime" | "nul" | "long-line" | "smtputf8" | "parse-error";
 
 /** Where a message's MIME parse stands: summaries are usable in every state. */
 export type ParseState = "pending" | "parsed" | "failed";
