@@ -1,0 +1,59 @@
+import type { ApiErrorBody } from "@mailpen/shared";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { ApiError } from "./api-error.ts";
+
+/**
+ * The app's one error handler and not-found handler. Invariants:
+ * - every error reply has the body `{ error: { code, message } }`;
+ * - validation errors are 400 and name the field (`querystring/limit must be <= 1000`);
+ * - client errors keep their status (4xx) and message;
+ * - anything else is a 500 with a generic message; the details go to the log only.
+ */
+
+interface AjvIssue {
+  instancePath?: string;
+  keyword?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+/** "querystring/limit must be <= 1000", "body/tags/0 must NOT have more than 100 characters". */
+export function formatValidationMessage(context: string | undefined, issue: AjvIssue | undefined): string {
+  const where = [context ?? "request", ...(issue?.instancePath ?? "").split("/").filter((s) => s !== "")];
+  const params = issue?.params ?? {};
+  if (typeof params.missingProperty === "string")
+    return `${[...where, params.missingProperty].join("/")} is required`;
+  if (typeof params.additionalProperty === "string") {
+    return `${[...where, params.additionalProperty].join("/")} is not allowed`;
+  }
+  return `${where.join("/")} ${issue?.message ?? "is invalid"}`;
+}
+
+function errorBody(code: string, message: string): ApiErrorBody {
+  return { error: { code, message } };
+}
+
+/** Install the error and not-found handlers on `app` (API routes; static.ts handles the SPA fallback). */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | ApiError, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof ApiError) {
+      return reply.code(error.statusCode).send(errorBody(error.code, error.message));
+    }
+    if ("validation" in error && error.validation) {
+      const message = formatValidationMessage(error.validationContext, error.validation[0] as AjvIssue);
+      return reply.code(400).send(errorBody("bad_request", message));
+    }
+    const status = typeof error.statusCode === "number" ? error.statusCode : 500;
+    if (status >= 400 && status < 500) {
+      const code = status === 404 ? "not_found" : status === 401 ? "unauthorized" : "bad_request";
+      return reply.code(status).send(errorBody(code, error.message));
+    }
+    request.log.error({ err: error }, "request failed");
+    return reply.code(500).send(errorBody("internal_error", "internal server error"));
+  });
+}
+
+/** The 404 body for unknown API paths. */
+export function routeNotFound(request: FastifyRequest): ApiErrorBody {
+  return errorBody("not_found", `no route ${request.method} ${request.url.split("?")[0]}`);
+}

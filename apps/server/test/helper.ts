@@ -1,0 +1,34 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { FastifyInstance } from "fastify";
+import { afterEach } from "vitest";
+import { buildApp, type AppConfig } from "../src/app.ts";
+import { createMemoryStore, type MemoryStore } from "./memory-store.ts";
+
+/** A temp folder removed after the test. */
+export function makeTempDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "mailpen-server-"));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A fake built web app: index.html and one hashed asset. */
+export function makeWebRoot(dir: string): string {
+  const root = path.join(dir, "dist");
+  mkdirSync(path.join(root, "assets"), { recursive: true });
+  writeFileSync(path.join(root, "index.html"), "<!doctype html><title>Mailpen inbox</title>");
+  writeFileSync(path.join(root, "assets", "index-abc123.js"), "console.log('app')");
+  return root;
+}
+
+/** An app over a memory store, closed after the test. */
+export async function buildTestApp(
+  config: Partial<AppConfig> = {},
+  store: MemoryStore = createMemoryStore(),
+): Promise<{ app: FastifyInstance; store: MemoryStore }> {
+  const app = await buildApp({ store, config: { webRoot: "/nonexistent-mailpen-web", ...config } });
+  afterEach(() => app.close());
+  await app.ready();
+  return { app, store };
+}

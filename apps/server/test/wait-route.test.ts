@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import type { WaitResponse } from "@mailpen/shared";
+import { buildTestApp } from "./helper.ts";
+
+/** Lets the inject reach its handler (and subscribe) before the test adds messages. */
+const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+describe("GET /api/wait", () => {
+  it("returns a message that arrives after the call, not one from before", async () => {
+    const { app, store } = await buildTestApp();
+    store.addDetail({ id: "m1", subject: "old" });
+    const pending = app.inject("/api/wait?timeout=10");
+    await tick();
+    store.addDetail({ id: "m2", subject: "new" });
+    const res = await pending;
+    expect(res.statusCode).toBe(200);
+    expect(res.json<WaitResponse>()).toMatchObject({ timedOut: false, messages: [{ id: "m2" }] });
+  });
+
+  it("waits for count matches of the query", async () => {
+    const { app, store } = await buildTestApp();
+    const pending = app.inject("/api/wait?timeout=10&count=2&query=reset");
+    await tick();
+    store.addDetail({ id: "m1", subject: "password reset" });
+    store.addDetail({ id: "m2", subject: "newsletter" });
+    await tick();
+    store.addDetail({ id: "m3", subject: "reset again" });
+    const res = await pending;
+    expect(res.statusCode).toBe(200);
+    expect(res.json<WaitResponse>().messages.map((m) => m.id)).toEqual(["m1", "m3"]);
+  });
+
+  it("answers 408 with the matches so far when the timeout passes", async () => {
+    const { app, store } = await buildTestApp();
+    const pending = app.inject("/api/wait?timeout=0.3&count=2");
+    await tick();
+    store.addDetail({ id: "m1" });
+    const res = await pending;
+    expect(res.statusCode).toBe(408);
+    expect(res.json<WaitResponse>()).toMatchObject({ timedOut: true, messages: [{ id: "m1" }] });
+  });
+
+  it("counts messages already stored after `since` (a message id or a time)", async () => {
+    const { app, store } = await buildTestApp();
+    store.addDetail({ id: "m1" });
+    const m2 = store.addDetail({ id: "m2" });
+    const byId = await app.inject("/api/wait?since=m1&timeout=1");
+    expect(byId.json<WaitResponse>().messages.map((m) => m.id)).toEqual(["m2"]);
+    const byTime = await app.inject(`/api/wait?since=${encodeURIComponent(m2.receivedAt)}&timeout=1`);
+    expect(byTime.json<WaitResponse>().messages.map((m) => m.id)).toEqual(["m2"]);
+    const byEpoch = await app.inject(`/api/wait?since=${Date.parse(m2.receivedAt)}&timeout=1`);
+    expect(byEpoch.json<WaitResponse>().messages.map((m) => m.id)).toEqual(["m2"]);
+  });
+
+  it.each([
+    ["timeout=301", "querystring/timeout must be <= 300"],
+    ["timeout=0", "querystring/timeout must be > 0"],
+    ["count=0", "querystring/count must be >= 1"],
+    ["since=2026-13-45", "querystring/since: not a message id, ISO 8601 time or epoch milliseconds"],
+    ["since=nope", 'querystring/since: no message with id "nope"'],
+    ["query=%22", "querystring/query: unbalanced quote"],
+  ])("rejects %s with 400 naming the field", async (qs, message) => {
+    const { app } = await buildTestApp();
+    const res = await app.inject(`/api/wait?${qs}`);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ error: { code: "bad_request", message } });
+  });
+
+  it("answers a pending wait with 503 when the app closes, releasing its subscription", async () => {
+    const { app, store } = await buildTestApp();
+    let subscribers = 0;
+    const subscribe = store.subscribe.bind(store);
+    store.subscribe = (listener) => {
+      subscribers++;
+      const off = subscribe(listener);
+      return () => {
+        subscribers--;
+        off();
+      };
+    };
+    const before = subscribers;
+    const pending = app.inject("/api/wait?timeout=300");
+    await tick();
+    expect(subscribers).toBe(before + 1);
+    await app.close();
+    const res = await pending;
+    expect(res.statusCode).toBe(503);
+    expect(subscribers).toBe(before);
+  });
+});
