@@ -1,0 +1,866 @@
+/**
+ * The SQLite implementation of MailStore.
+ *
+ * Invariants:
+ * - Every change event is emitted after the transaction that made the change committed.
+ * - addMessage resolves only after the batch holding the message committed (group commit: calls
+ *   arriving before the next setImmediate share one transaction).
+ * - The raw message is written once, byte-exact, and never updated.
+ * - The in-memory counters (total, unread, bytes, sessions) mirror the database: this process is
+ *   the only writer. They are loaded at open and recomputed after bulk deletes.
+ * - Rows never leave this file unmapped (see row-mapping.ts).
+ */
+import Database from "better-sqlite3";
+import type {
+  Address,
+  MessageDetail,
+  MessageFlag,
+  MessageListResponse,
+  MessagePatch,
+  MessageSummary,
+  SessionDetail,
+  SessionListResponse,
+  Stats,
+  StoreEvent,
+  TranscriptEntry,
+} from "@mailpen/shared";
+import { scanHeaders } from "./header-scan.ts";
+import { createIdGenerator } from "./id-generator.ts";
+import type {
+  ListMessagesOptions,
+  ListSessionsOptions,
+  MailStore,
+  NewMessage,
+  NewSession,
+  PartContent,
+  SessionEnd,
+  SessionState,
+} from "./mail-store.ts";
+import { parseMessageContent, parseMessageHeaders } from "./message-parse.ts";
+import { migrate } from "./migrate.ts";
+import { createParseQueue } from "./parse-queue.ts";
+import { computeRawFlags } from "./raw-flags.ts";
+import {
+  MESSAGE_SUMMARY_COLUMNS,
+  SESSION_COLUMNS,
+  toMessagePart,
+  toMessageSummary,
+  toSessionSummary,
+  toTranscriptEntry,
+} from "./row-mapping.ts";
+import type { MessageRow, PartRow, SessionRow, TranscriptRow } from "./row-mapping.ts";
+import { parseSearchQuery } from "./search-query.ts";
+import { toSearchSql } from "./search-sql.ts";
+
+/** Options of {@link openStore}. */
+export interface StoreOptions {
+  /** Database file path, or ":memory:" for a throwaway store. */
+  path: string;
+  /** Keep at most this many messages, pruning the oldest first. Default 10,000; 0 keeps everything. */
+  maxMessages?: number;
+  /** Prune messages (and ended sessions) that arrived longer ago than this. Default null: no limit. */
+  maxAgeMs?: number | null;
+  /** Milliseconds since the epoch; default `Date.now`. Used for ids and retention. */
+  clock?: () => number;
+  /** Id generator for messages that come without one; default `createIdGenerator(clock)`. */
+  newId?: () => string;
+  logger?: Pick<Console, "warn" | "error">;
+  /** Minimum interval between `stats` events in milliseconds; default 250. */
+  statsIntervalMs?: number;
+  /** How long close() waits for pending parses before leaving them for the next open; default 5,000. */
+  closeTimeoutMs?: number;
+}
+
+/** Thrown by listMessages and deleteMessages for a query that validateQuery rejects. */
+export class InvalidQueryError extends Error {
+  override readonly name = "InvalidQueryError";
+}
+
+const DEFAULT_MAX_MESSAGES = 10_000;
+const MAX_PAGE = 1000;
+const DEFAULT_PAGE = 50;
+const AGE_CHECK_INTERVAL_MS = 60_000;
+const FTS_BODY_LIMIT = 200_000; // characters of body text indexed per message
+
+interface PendingAdd {
+  row: Omit<MessageRow, "seq">;
+  raw: Buffer;
+  fts: FtsRow;
+  resolve: (summary: MessageSummary) => void;
+  reject: (error: unknown) => void;
+}
+
+interface FtsRow {
+  subject: string;
+  from_addr: string;
+  to_addr: string;
+  body: string;
+}
+
+/** Opens (creating or migrating) a SQLite mail store. */
+export function openStore(options: StoreOptions): MailStore {
+  const db = new Database(options.path);
+  try {
+    db.pragma("journal_mode = WAL");
+    // NORMAL in WAL mode: a commit survives a process kill (the WAL is in the OS page cache); only
+    // an OS crash or power loss may lose the last commits. FULL would fsync every group commit.
+    db.pragma("synchronous = NORMAL");
+    db.pragma("busy_timeout = 5000");
+    db.pragma("cache_size = -16000");
+    db.pragma("temp_store = MEMORY");
+    migrate(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return new SqliteMailStore(db, options);
+}
+
+class SqliteMailStore implements MailStore {
+  private readonly clock: () => number;
+  private readonly newId: () => string;
+  private readonly logger: Pick<Console, "warn" | "error">;
+  private readonly maxMessages: number;
+  private readonly maxAgeMs: number | null;
+  private readonly statsIntervalMs: number;
+  private readonly closeTimeoutMs: number;
+  private readonly listeners = new Set<(event: StoreEvent) => void>();
+  private readonly counters = { total: 0, unread: 0, bytes: 0, sessions: 0 };
+  private pending: PendingAdd[] = [];
+  private flushScheduled = false;
+  private statsTimer: NodeJS.Timeout | null = null;
+  private ageTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+  private readonly queue;
+  private readonly statementCache = new Map<string, Database.Statement>();
+  private readonly s;
+
+  constructor(
+    private readonly db: Database.Database,
+    options: StoreOptions,
+  ) {
+    this.clock = options.clock ?? Date.now;
+    this.newId = options.newId ?? createIdGenerator(this.clock);
+    this.logger = options.logger ?? console;
+    this.maxMessages = options.maxMessages ?? DEFAULT_MAX_MESSAGES;
+    this.maxAgeMs = options.maxAgeMs ?? null;
+    this.statsIntervalMs = options.statsIntervalMs ?? 250;
+    this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;
+    this.s = prepareStatements(db);
+    this.loadCounters();
+    this.queue = createParseQueue(
+      (id) => this.parseOne(id),
+      (error) => this.logger.error("mailpen store: deferred parse failed", error),
+    );
+    // Messages stored but not parsed when the last process stopped: parse them now (only those).
+    for (const row of this.s.pendingIds.all() as { id: string }[]) this.queue.push(row.id);
+    if (this.maxAgeMs !== null) {
+      this.pruneByAge();
+      this.ageTimer = setInterval(() => this.pruneByAge(), Math.min(AGE_CHECK_INTERVAL_MS, this.maxAgeMs));
+      this.ageTimer.unref();
+    }
+  }
+
+  // -- sessions: write path -----------------------------------------------------------------------
+
+  startSession(session: NewSession): void {
+    this.assertOpen();
+    this.s.insertSession.run({
+      id: session.id,
+      started_at: session.startedAt.getTime(),
+      remote_address: session.remoteAddress,
+      remote_port: session.remotePort,
+      local_address: session.localAddress,
+      local_port: session.localPort,
+      tls_json: session.tls === null ? null : JSON.stringify(session.tls),
+    });
+    this.counters.sessions++;
+    const row = this.s.sessionById.get(session.id) as SessionRow;
+    this.emit({ type: "session.started", session: toSessionSummary(row) });
+    this.scheduleStats();
+  }
+
+  appendTranscript(sessionId: string, entries: TranscriptEntry[], state?: SessionState): void {
+    this.assertOpen();
+    const row = this.writeSession(sessionId, entries, state, null);
+    if (row) this.emit({ type: "session.updated", session: toSessionSummary(row), entries });
+  }
+
+  endSession(sessionId: string, end: SessionEnd): void {
+    this.assertOpen();
+    const row = this.writeSession(sessionId, [], end, end);
+    if (!row) return;
+    this.emit({ type: "session.closed", session: toSessionSummary(row) });
+    this.scheduleStats();
+  }
+
+  private writeSession(
+    sessionId: string,
+    entries: TranscriptEntry[],
+    state: SessionState | undefined,
+    end: SessionEnd | null,
+  ): SessionRow | undefined {
+    return this.db.transaction(() => {
+      const existing = this.s.sessionById.get(sessionId) as SessionRow | undefined;
+      if (!existing) {
+        this.logger.warn(`mailpen store: unknown session ${sessionId} (deleted while in progress?)`);
+        return undefined;
+      }
+      for (const e of entries) {
+        this.s.insertEntry.run({
+          session_seq: existing.seq,
+          seq: e.seq,
+          at_ms: e.atMs,
+          dir: e.dir,
+          text: e.text,
+          masked: e.masked ? 1 : 0,
+          data_json: e.data === undefined ? null : JSON.stringify(e.data),
+          message_id: e.messageId ?? null,
+        });
+      }
+      if (entries.length > 0) this.s.updateEntryCount.run(existing.seq, existing.seq);
+      if (state) {
+        this.s.updateSessionState.run({
+          seq: existing.seq,
+          helo_name: state.heloName,
+          tls_json: state.tls === null ? null : JSON.stringify(state.tls),
+          auth_mechanism: state.authMechanism,
+          auth_user: state.authUser,
+          message_count: state.messageCount,
+          error_count: state.errorCount,
+          warnings_json: JSON.stringify(state.warnings),
+        });
+      }
+      if (end) this.s.endSession.run(end.endedAt.getTime(), end.outcome, existing.seq);
+      return this.s.sessionBySeq.get(existing.seq) as SessionRow;
+    })();
+  }
+
+  // -- messages: write path -----------------------------------------------------------------------
+
+  addMessage(message: NewMessage): Promise<MessageSummary> {
+    if (this.closed) return Promise.reject(new Error("mail store is closed"));
+    let item: Omit<PendingAdd, "resolve" | "reject">;
+    try {
+      item = this.prepareMessage(message);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise((resolve, reject) => {
+      this.pending.push({ ...item, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** The cheap part of ingest: header scan, flags, FTS text. No mailparser here. */
+  private prepareMessage(message: NewMessage): Omit<PendingAdd, "resolve" | "reject"> {
+    if (!Buffer.isBuffer(message.raw)) throw new TypeError("NewMessage.raw must be a Buffer");
+    const raw = message.raw;
+    const scan = scanHeaders(raw);
+    const flags = computeRawFlags(raw, message.envelope);
+    const id = message.id ?? this.newId();
+    const rcpt = message.envelope.rcptTo.map((r) => r.address);
+    const row: Omit<MessageRow, "seq"> = {
+      id,
+      session_id: message.sessionId,
+      received_at: message.receivedAt.getTime(),
+      envelope_json: JSON.stringify(message.envelope),
+      size: raw.length,
+      subject: scan.subject,
+      from_json: scan.from === null ? null : JSON.stringify(scan.from),
+      to_json: JSON.stringify(scan.to),
+      cc_json: JSON.stringify(scan.cc),
+      date_ms: scan.dateMs,
+      message_id_header: scan.messageIdHeader,
+      snippet: scan.snippet,
+      attachment_count: 0,
+      has_html: scan.hasHtml ? 1 : 0,
+      has_text: scan.hasText ? 1 : 0,
+      is_read: 0,
+      tags_json: "[]",
+      flags_json: JSON.stringify(flags),
+      parse_state: "pending",
+      parse_error: null,
+    };
+    const fts: FtsRow = {
+      subject: scan.subject,
+      from_addr: addressText(scan.from ? [scan.from] : [], [message.envelope.mailFrom]),
+      to_addr: addressText([...scan.to, ...scan.cc], rcpt),
+      body: scan.snippet,
+    };
+    return { row, raw, fts };
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    if (this.closed && !this.db.open) {
+      for (const item of batch) item.reject(new Error("mail store is closed"));
+      return;
+    }
+    let committed: { item: PendingAdd; seq: number }[] = [];
+    try {
+      committed = this.insertBatch(batch);
+    } catch {
+      // One bad message (a duplicate id, say) must not fail the others: retry one by one.
+      committed = [];
+      for (const item of batch) {
+        try {
+          committed.push(...this.insertBatch([item]));
+        } catch (error) {
+          item.reject(error);
+        }
+      }
+    }
+    for (const { item } of committed) {
+      this.counters.total++;
+      this.counters.unread++;
+      this.counters.bytes += item.row.size;
+    }
+    for (const { item, seq } of committed) {
+      const summary = toMessageSummary({ ...item.row, seq });
+      this.emit({ type: "message.created", message: summary });
+      this.queue.push(item.row.id);
+      item.resolve(summary);
+    }
+    if (committed.length > 0) {
+      this.pruneByCount();
+      this.scheduleStats();
+    }
+  }
+
+  private insertBatch(batch: PendingAdd[]): { item: PendingAdd; seq: number }[] {
+    return this.db.transaction(() =>
+      batch.map((item) => {
+        const seq = Number(this.s.insertMessage.run(item.row).lastInsertRowid);
+        this.s.insertRaw.run(seq, item.raw);
+        this.s.insertFts.run({ rowid: seq, ...item.fts });
+        return { item, seq };
+      }),
+    )();
+  }
+
+  /** The deferred full parse of one message; writes content, parts, summary and FTS, then emits. */
+  private async parseOne(id: string): Promise<void> {
+    if (this.closed) return;
+    const found = this.s.rawById.get(id) as { seq: number; raw: Buffer; envelope_json: string } | undefined;
+    if (!found) return;
+    const result = await parseMessageContent(found.raw);
+    if (this.closed || !this.db.open) return;
+    const summary = this.db.transaction((): MessageRow | undefined => {
+      const row = this.s.summaryBySeq.get(found.seq) as MessageRow | undefined;
+      if (!row || row.id !== id) return undefined; // deleted meanwhile
+      const flags = JSON.parse(row.flags_json) as MessageFlag[];
+      if (!result.ok) {
+        if (!flags.includes("parse-error")) flags.push("parse-error");
+        this.s.markParseFailed.run(JSON.stringify(flags), result.error, found.seq);
+        return this.s.summaryBySeq.get(found.seq) as MessageRow;
+      }
+      const c = result.content;
+      const envelope = JSON.parse(row.envelope_json) as { mailFrom: string; rcptTo: { address: string }[] };
+      const from = c.from ?? (row.from_json === null ? null : (JSON.parse(row.from_json) as Address));
+      const to = c.to ?? (JSON.parse(row.to_json) as Address[]);
+      const cc = c.cc ?? (JSON.parse(row.cc_json) as Address[]);
+      const subject = c.subject ?? row.subject;
+      this.s.updateParsed.run({
+        seq: found.seq,
+        subject,
+        from_json: from === null ? null : JSON.stringify(from),
+        to_json: JSON.stringify(to),
+        cc_json: JSON.stringify(cc),
+        snippet: c.snippet,
+        attachment_count: c.attachmentCount,
+        has_html: c.html !== null ? 1 : 0,
+        has_text: c.text !== null && c.text !== "" ? 1 : 0,
+      });
+      this.s.insertContent.run(found.seq, c.text, c.html);
+      this.s.deleteParts.run(found.seq);
+      c.parts.forEach((p, ordinal) =>
+        this.s.insertPart.run({
+          message_seq: found.seq,
+          ordinal,
+          part_id: p.partId,
+          filename: p.filename,
+          content_type: p.contentType,
+          disposition: p.disposition,
+          size: p.size,
+          content_id: p.contentId,
+          checksum: p.checksum,
+          content: p.content,
+        }),
+      );
+      this.s.deleteFts.run(found.seq);
+      this.s.insertFts.run({
+        rowid: found.seq,
+        subject,
+        from_addr: addressText(from ? [from] : [], [envelope.mailFrom]),
+        to_addr: addressText(
+          [...to, ...cc, ...c.bcc],
+          envelope.rcptTo.map((r) => r.address),
+        ),
+        body: (c.text ?? "").slice(0, FTS_BODY_LIMIT),
+      });
+      return this.s.summaryBySeq.get(found.seq) as MessageRow;
+    })();
+    if (summary) this.emit({ type: "message.updated", message: toMessageSummary(summary) });
+  }
+
+  // -- messages: reads ----------------------------------------------------------------------------
+
+  listMessages(options: ListMessagesOptions = {}): MessageListResponse {
+    this.assertOpen();
+    const limit = clampLimit(options.limit);
+    const search = this.searchCondition(options.query);
+    const where = [search.where];
+    const params: (string | number)[] = [...search.params];
+    if (options.cursor) {
+      where.push("m.id < ?");
+      params.push(options.cursor);
+    }
+    if (options.afterId) {
+      where.push("m.id > ?");
+      params.push(options.afterId);
+    }
+    const rows = this.cached(
+      `SELECT ${MESSAGE_SUMMARY_COLUMNS} FROM messages m WHERE ${where.join(" AND ")} ORDER BY m.id DESC LIMIT ?`,
+    ).all(...params, limit + 1) as MessageRow[];
+    const more = rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
+    const total =
+      search.where === "1"
+        ? this.counters.total
+        : ((
+            this.cached(`SELECT count(*) AS n FROM messages m WHERE ${search.where}`).get(
+              ...search.params,
+            ) as { n: number }
+          ).n ?? 0);
+    return {
+      messages: page.map(toMessageSummary),
+      total,
+      unread: this.counters.unread,
+      nextCursor: more ? (page[page.length - 1]?.id ?? null) : null,
+    };
+  }
+
+  getMessageSummary(id: string): MessageSummary | undefined {
+    this.assertOpen();
+    const row = this.s.summaryById.get(id) as MessageRow | undefined;
+    return row ? toMessageSummary(row) : undefined;
+  }
+
+  async getMessage(id: string): Promise<MessageDetail | undefined> {
+    this.assertOpen();
+    await this.queue.waitFor(id);
+    if (!this.db.open) return undefined;
+    const row = this.s.summaryById.get(id) as MessageRow | undefined;
+    if (!row) return undefined;
+    const raw = (this.s.rawBySeq.get(row.seq) as { raw: Buffer } | undefined)?.raw ?? Buffer.alloc(0);
+    const content = this.s.contentBySeq.get(row.seq) as
+      { text: string | null; html: string | null } | undefined;
+    const parts = this.s.partsBySeq.all(row.seq) as PartRow[];
+    return {
+      ...toMessageSummary(row),
+      headers: parseMessageHeaders(raw),
+      text: content?.text ?? null,
+      html: content?.html ?? null,
+      attachments: parts.map(toMessagePart),
+      parseError: row.parse_error,
+    };
+  }
+
+  getRaw(id: string): Buffer | undefined {
+    this.assertOpen();
+    return (this.s.rawById.get(id) as { raw: Buffer } | undefined)?.raw;
+  }
+
+  async getPart(id: string, partId: string): Promise<PartContent | undefined> {
+    this.assertOpen();
+    await this.queue.waitFor(id);
+    if (!this.db.open) return undefined;
+    const cid = partId.replace(/^cid:/i, "").replace(/^<|>$/g, "");
+    const row = this.s.partContent.get(id, partId, cid) as
+      { content_type: string; filename: string | null; content: Buffer } | undefined;
+    return row ? { contentType: row.content_type, filename: row.filename, content: row.content } : undefined;
+  }
+
+  // -- messages: changes --------------------------------------------------------------------------
+
+  updateMessage(id: string, patch: MessagePatch): MessageSummary | undefined {
+    this.assertOpen();
+    const before = this.s.summaryById.get(id) as MessageRow | undefined;
+    if (!before) return undefined;
+    const read = patch.read === undefined ? before.is_read : patch.read ? 1 : 0;
+    const tags = patch.tags === undefined ? before.tags_json : JSON.stringify(normaliseTags(patch.tags));
+    if (read === before.is_read && tags === before.tags_json) return toMessageSummary(before);
+    this.s.updateReadTags.run(read, tags, before.seq);
+    this.counters.unread += before.is_read - read;
+    const summary = toMessageSummary({ ...before, is_read: read, tags_json: tags });
+    this.emit({ type: "message.updated", message: summary });
+    if (read !== before.is_read) this.scheduleStats();
+    return summary;
+  }
+
+  deleteMessage(id: string): boolean {
+    this.assertOpen();
+    const row = this.s.seqById.get(id) as { seq: number } | undefined;
+    if (!row) return false;
+    this.db.transaction(() => this.deleteBySeqs([row.seq]))();
+    this.loadCounters();
+    this.emit({ type: "message.deleted", ids: [id] });
+    this.scheduleStats();
+    return true;
+  }
+
+  deleteMessages(query?: string): number {
+    this.assertOpen();
+    if (query === undefined || query.trim() === "") {
+      const count = this.db.transaction(() => {
+        const n = (this.s.countMessages.get() as { n: number }).n;
+        for (const table of ["messages", "message_raw", "message_content", "message_parts"]) {
+          this.db.prepare(`DELETE FROM ${table}`).run();
+        }
+        this.db.prepare("INSERT INTO messages_fts (messages_fts) VALUES ('delete-all')").run();
+        return n;
+      })();
+      this.loadCounters();
+      this.emit({ type: "messages.cleared" });
+      this.scheduleStats();
+      return count;
+    }
+    const search = this.searchCondition(query);
+    const rows = this.cached(`SELECT m.seq, m.id FROM messages m WHERE ${search.where} ORDER BY m.id`).all(
+      ...search.params,
+    ) as { seq: number; id: string }[];
+    if (rows.length === 0) return 0;
+    this.db.transaction(() => this.deleteBySeqs(rows.map((r) => r.seq)))();
+    this.loadCounters();
+    this.emit({ type: "message.deleted", ids: rows.map((r) => r.id) });
+    this.scheduleStats();
+    return rows.length;
+  }
+
+  validateQuery(query: string): { ok: true } | { ok: false; message: string } {
+    const parsed = parseSearchQuery(query);
+    return parsed.ok ? { ok: true } : { ok: false, message: parsed.message };
+  }
+
+  // -- sessions: reads and deletes ----------------------------------------------------------------
+
+  listSessions(options: ListSessionsOptions = {}): SessionListResponse {
+    this.assertOpen();
+    const limit = clampLimit(options.limit);
+    const cursor = options.cursor === undefined ? NaN : Number(options.cursor);
+    const rows = (
+      Number.isInteger(cursor)
+        ? this.s.sessionsBefore.all(cursor, limit + 1)
+        : this.s.sessionsFirst.all(limit + 1)
+    ) as SessionRow[];
+    const more = rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
+    return {
+      sessions: page.map(toSessionSummary),
+      total: this.counters.sessions,
+      nextCursor: more ? String(page[page.length - 1]?.seq) : null,
+    };
+  }
+
+  getSession(id: string): SessionDetail | undefined {
+    this.assertOpen();
+    const row = this.s.sessionById.get(id) as SessionRow | undefined;
+    if (!row) return undefined;
+    const entries = this.s.entriesBySession.all(row.seq) as TranscriptRow[];
+    const messageIds = (this.s.messageIdsBySession.all(id) as { id: string }[]).map((r) => r.id);
+    return { ...toSessionSummary(row), transcript: entries.map(toTranscriptEntry), messageIds };
+  }
+
+  deleteSession(id: string): boolean {
+    this.assertOpen();
+    const row = this.s.sessionById.get(id) as SessionRow | undefined;
+    if (!row) return false;
+    this.db.transaction(() => this.deleteSessionsBySeq([row.seq]))();
+    this.counters.sessions--;
+    this.emit({ type: "session.deleted", ids: [id] });
+    this.scheduleStats();
+    return true;
+  }
+
+  // -- the rest -----------------------------------------------------------------------------------
+
+  stats(): Stats {
+    return { ...this.counters };
+  }
+
+  subscribe(listener: (event: StoreEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    // Commit what is waiting for the next group commit before refusing new work.
+    if (this.pending.length > 0) this.flush();
+    this.closed = true;
+    if (this.ageTimer) clearInterval(this.ageTimer);
+    if (this.statsTimer) clearTimeout(this.statsTimer);
+    this.ageTimer = null;
+    this.statsTimer = null;
+    await this.queue.stop(this.closeTimeoutMs);
+    this.listeners.clear();
+    this.statementCache.clear();
+    this.db.close();
+  }
+
+  // -- internals ----------------------------------------------------------------------------------
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error("mail store is closed");
+  }
+
+  private emit(event: StoreEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.logger.error("mailpen store: event listener threw", error);
+      }
+    }
+  }
+
+  /** Trailing-edge throttle: at most one `stats` event per interval, with the latest counters. */
+  private scheduleStats(): void {
+    if (this.statsTimer !== null || this.closed) return;
+    this.statsTimer = setTimeout(() => {
+      this.statsTimer = null;
+      if (!this.closed) this.emit({ type: "stats", stats: this.stats() });
+    }, this.statsIntervalMs);
+    this.statsTimer.unref();
+  }
+
+  private loadCounters(): void {
+    const m = this.s.messageCounters.get() as { total: number; unread: number | null; bytes: number | null };
+    const sessions = this.s.countSessions.get() as { n: number };
+    this.counters.total = m.total;
+    this.counters.unread = m.unread ?? 0;
+    this.counters.bytes = m.bytes ?? 0;
+    this.counters.sessions = sessions.n;
+  }
+
+  private searchCondition(query: string | undefined): { where: string; params: (string | number)[] } {
+    if (query === undefined || query.trim() === "") return { where: "1", params: [] };
+    const parsed = parseSearchQuery(query);
+    if (!parsed.ok) throw new InvalidQueryError(parsed.message);
+    return toSearchSql(parsed.terms);
+  }
+
+  private cached(sql: string): Database.Statement {
+    let statement = this.statementCache.get(sql);
+    if (!statement) {
+      if (this.statementCache.size > 200) this.statementCache.clear();
+      statement = this.db.prepare(sql);
+      this.statementCache.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Deletes messages and everything hanging off them; call inside a transaction. */
+  private deleteBySeqs(seqs: number[]): void {
+    for (const seq of seqs) {
+      this.s.deleteMessage.run(seq);
+      this.s.deleteRaw.run(seq);
+      this.s.deleteContent.run(seq);
+      this.s.deleteParts.run(seq);
+      this.s.deleteFts.run(seq);
+    }
+  }
+
+  private deleteSessionsBySeq(seqs: number[]): void {
+    for (const seq of seqs) {
+      this.s.deleteEntries.run(seq);
+      this.s.deleteSession.run(seq);
+    }
+  }
+
+  private pruneByCount(): void {
+    if (this.maxMessages <= 0) return;
+    const excess = this.counters.total - this.maxMessages;
+    if (excess > 0) this.prune(this.s.oldestMessages.all(excess) as PruneRow[]);
+    if (this.counters.sessions > this.maxMessages) {
+      const extra = this.counters.sessions - this.maxMessages;
+      this.pruneSessions(this.s.oldestIdleSessions.all(extra) as { seq: number; id: string }[]);
+    }
+  }
+
+  private pruneByAge(): void {
+    if (this.maxAgeMs === null || this.closed) return;
+    const cutoff = this.clock() - this.maxAgeMs;
+    this.prune(this.s.messagesOlderThan.all(cutoff) as PruneRow[]);
+    this.pruneSessions(this.s.endedSessionsOlderThan.all(cutoff) as { seq: number; id: string }[]);
+  }
+
+  /** Retention: removes messages oldest first, then their ended sessions that have no messages left. */
+  private prune(rows: PruneRow[]): void {
+    if (rows.length === 0) return;
+    const sessionIds = [...new Set(rows.map((r) => r.session_id).filter((s): s is string => s !== null))];
+    const deletedSessions = this.db.transaction(() => {
+      this.deleteBySeqs(rows.map((r) => r.seq));
+      const orphans: { seq: number; id: string }[] = [];
+      for (const sessionId of sessionIds) {
+        const s = this.s.sessionById.get(sessionId) as SessionRow | undefined;
+        if (!s || s.ended_at === null) continue; // sessions in progress are never pruned
+        if (this.s.sessionHasMessages.get(sessionId)) continue;
+        orphans.push({ seq: s.seq, id: s.id });
+      }
+      this.deleteSessionsBySeq(orphans.map((o) => o.seq));
+      return orphans;
+    })();
+    this.loadCounters();
+    this.emit({ type: "message.deleted", ids: rows.map((r) => r.id) });
+    if (deletedSessions.length > 0)
+      this.emit({ type: "session.deleted", ids: deletedSessions.map((s) => s.id) });
+    this.scheduleStats();
+  }
+
+  private pruneSessions(rows: { seq: number; id: string }[]): void {
+    if (rows.length === 0) return;
+    this.db.transaction(() => this.deleteSessionsBySeq(rows.map((r) => r.seq)))();
+    this.loadCounters();
+    this.emit({ type: "session.deleted", ids: rows.map((r) => r.id) });
+    this.scheduleStats();
+  }
+}
+
+interface PruneRow {
+  seq: number;
+  id: string;
+  session_id: string | null;
+}
+
+function prepareStatements(db: Database.Database) {
+  const p = (sql: string) => db.prepare(sql);
+  return {
+    insertMessage: p(
+      `INSERT INTO messages (id, session_id, received_at, envelope_json, size, subject, from_json, to_json, cc_json,
+        date_ms, message_id_header, snippet, attachment_count, has_html, has_text, is_read, tags_json, flags_json,
+        parse_state, parse_error)
+       VALUES (@id, @session_id, @received_at, @envelope_json, @size, @subject, @from_json, @to_json, @cc_json,
+        @date_ms, @message_id_header, @snippet, @attachment_count, @has_html, @has_text, @is_read, @tags_json,
+        @flags_json, @parse_state, @parse_error)`,
+    ),
+    insertRaw: p("INSERT INTO message_raw (seq, raw) VALUES (?, ?)"),
+    insertFts: p(
+      "INSERT INTO messages_fts (rowid, subject, from_addr, to_addr, body) VALUES (@rowid, @subject, @from_addr, @to_addr, @body)",
+    ),
+    deleteFts: p("DELETE FROM messages_fts WHERE rowid = ?"),
+    insertContent: p("INSERT OR REPLACE INTO message_content (seq, text, html) VALUES (?, ?, ?)"),
+    insertPart: p(
+      `INSERT INTO message_parts (message_seq, ordinal, part_id, filename, content_type, disposition, size, content_id,
+        checksum, content)
+       VALUES (@message_seq, @ordinal, @part_id, @filename, @content_type, @disposition, @size, @content_id, @checksum,
+        @content)`,
+    ),
+    updateParsed: p(
+      `UPDATE messages SET subject = @subject, from_json = @from_json, to_json = @to_json, cc_json = @cc_json,
+        snippet = @snippet, attachment_count = @attachment_count, has_html = @has_html, has_text = @has_text,
+        parse_state = 'parsed', parse_error = NULL
+       WHERE seq = @seq`,
+    ),
+    markParseFailed: p(
+      "UPDATE messages SET parse_state = 'failed', flags_json = ?, parse_error = ? WHERE seq = ?",
+    ),
+    updateReadTags: p("UPDATE messages SET is_read = ?, tags_json = ? WHERE seq = ?"),
+    summaryById: p(`SELECT ${MESSAGE_SUMMARY_COLUMNS} FROM messages m WHERE m.id = ?`),
+    summaryBySeq: p(`SELECT ${MESSAGE_SUMMARY_COLUMNS} FROM messages m WHERE m.seq = ?`),
+    seqById: p("SELECT seq FROM messages WHERE id = ?"),
+    rawById: p(
+      "SELECT m.seq, r.raw, m.envelope_json FROM messages m JOIN message_raw r ON r.seq = m.seq WHERE m.id = ?",
+    ),
+    rawBySeq: p("SELECT raw FROM message_raw WHERE seq = ?"),
+    contentBySeq: p("SELECT text, html FROM message_content WHERE seq = ?"),
+    partsBySeq: p(
+      `SELECT ordinal, part_id, filename, content_type, disposition, size, content_id, checksum
+       FROM message_parts WHERE message_seq = ? ORDER BY ordinal`,
+    ),
+    partContent: p(
+      `SELECT p.content_type, p.filename, p.content FROM message_parts p JOIN messages m ON m.seq = p.message_seq
+       WHERE m.id = ? AND (p.part_id = ? OR p.content_id = ?) ORDER BY p.ordinal LIMIT 1`,
+    ),
+    pendingIds: p("SELECT id FROM messages WHERE parse_state = 'pending' ORDER BY seq"),
+    deleteMessage: p("DELETE FROM messages WHERE seq = ?"),
+    deleteRaw: p("DELETE FROM message_raw WHERE seq = ?"),
+    deleteContent: p("DELETE FROM message_content WHERE seq = ?"),
+    deleteParts: p("DELETE FROM message_parts WHERE message_seq = ?"),
+    countMessages: p("SELECT count(*) AS n FROM messages"),
+    messageCounters: p(
+      "SELECT count(*) AS total, sum(is_read = 0) AS unread, sum(size) AS bytes FROM messages INDEXED BY messages_read_size",
+    ),
+    oldestMessages: p("SELECT seq, id, session_id FROM messages ORDER BY id LIMIT ?"),
+    messagesOlderThan: p("SELECT seq, id, session_id FROM messages WHERE received_at < ? ORDER BY id"),
+    insertSession: p(
+      `INSERT INTO sessions (id, started_at, remote_address, remote_port, local_address, local_port, tls_json)
+       VALUES (@id, @started_at, @remote_address, @remote_port, @local_address, @local_port, @tls_json)`,
+    ),
+    sessionById: p(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`),
+    sessionBySeq: p(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE seq = ?`),
+    sessionsFirst: p(`SELECT ${SESSION_COLUMNS} FROM sessions ORDER BY seq DESC LIMIT ?`),
+    sessionsBefore: p(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE seq < ? ORDER BY seq DESC LIMIT ?`),
+    insertEntry: p(
+      `INSERT OR REPLACE INTO transcript_entries (session_seq, seq, at_ms, dir, text, masked, data_json, message_id)
+       VALUES (@session_seq, @seq, @at_ms, @dir, @text, @masked, @data_json, @message_id)`,
+    ),
+    updateEntryCount: p(
+      "UPDATE sessions SET entry_count = (SELECT count(*) FROM transcript_entries WHERE session_seq = ?) WHERE seq = ?",
+    ),
+    updateSessionState: p(
+      `UPDATE sessions SET helo_name = @helo_name, tls_json = @tls_json, auth_mechanism = @auth_mechanism,
+        auth_user = @auth_user, message_count = @message_count, error_count = @error_count,
+        warnings_json = @warnings_json
+       WHERE seq = @seq`,
+    ),
+    endSession: p("UPDATE sessions SET ended_at = ?, outcome = ? WHERE seq = ?"),
+    entriesBySession: p(
+      "SELECT seq, at_ms, dir, text, masked, data_json, message_id FROM transcript_entries WHERE session_seq = ? ORDER BY seq",
+    ),
+    messageIdsBySession: p("SELECT id FROM messages WHERE session_id = ? ORDER BY id"),
+    sessionHasMessages: p("SELECT 1 FROM messages WHERE session_id = ? LIMIT 1"),
+    countSessions: p("SELECT count(*) AS n FROM sessions"),
+    oldestIdleSessions: p(
+      `SELECT s.seq, s.id FROM sessions s
+       WHERE s.ended_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.session_id = s.id)
+       ORDER BY s.seq LIMIT ?`,
+    ),
+    endedSessionsOlderThan: p(
+      `SELECT s.seq, s.id FROM sessions s
+       WHERE s.ended_at IS NOT NULL AND s.started_at < ?
+         AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.session_id = s.id)`,
+    ),
+    deleteEntries: p("DELETE FROM transcript_entries WHERE session_seq = ?"),
+    deleteSession: p("DELETE FROM sessions WHERE seq = ?"),
+  };
+}
+
+function clampLimit(limit: number | undefined): number {
+  if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_PAGE;
+  return Math.min(MAX_PAGE, Math.max(1, Math.floor(limit)));
+}
+
+function normaliseTags(tags: string[]): string[] {
+  return [...new Set(tags.map((t) => t.trim()).filter((t) => t !== ""))];
+}
+
+/** Names and addresses as one FTS text, envelope addresses added (deduplicated). */
+function addressText(addresses: Address[], envelope: string[]): string {
+  const parts = new Set<string>();
+  for (const a of addresses) {
+    if (a.name) parts.add(a.name);
+    if (a.address) parts.add(a.address);
+  }
+  for (const e of envelope) if (e) parts.add(e);
+  return [...parts].join(" ");
+}
