@@ -7,7 +7,6 @@ import type {
   SessionDetail,
   SessionListResponse,
   SessionOutcome,
-  SessionSummary,
   SessionTls,
   Stats,
   StoreEvent,

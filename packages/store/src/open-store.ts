@@ -303,7 +303,7 @@ class SqliteMailStore implements MailStore {
       for (const item of batch) item.reject(new Error("mail store is closed"));
       return;
     }
-    let committed: { item: PendingAdd; seq: number }[] = [];
+    let committed: { item: PendingAdd; seq: number }[];
     try {
       committed = this.insertBatch(batch);
     } catch {
