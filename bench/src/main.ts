@@ -1,0 +1,163 @@
+/**
+ * `pnpm bench [--quick | --smoke] [--only <id,...>] [--rounds N] [--profile]`
+ *
+ * Runs the plan of the chosen profile (plan.ts), prints progress, and writes
+ * bench/results/<timestamp>-<profile>.{json,md} plus latest.md. Exit code: non-zero only when
+ * something crashed (a server that would not start, a scenario that threw), never for a figure.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { readMachineInfo } from "./machine.ts";
+import { buildPlan, type Profile } from "./plan.ts";
+import { formatMarkdown, type BenchReport } from "./report.ts";
+import { runIngestionScenario, type IngestionResult } from "./scenarios/ingestion.ts";
+import { runListUnderLoad } from "./scenarios/list-under-load.ts";
+import { runStoreIngest, type StoreIngestResult } from "./scenarios/store-ingest.ts";
+import { runStoredVolume, type VolumeResult } from "./scenarios/stored-volume.ts";
+import { childNodeFlags } from "./servers/child-process.ts";
+import { SERVERS } from "./servers/registry.ts";
+import { checkTargets } from "./targets.ts";
+
+interface Cli {
+  profile: Profile;
+  only: string[];
+  rounds: number | null;
+  cpuProfile: boolean;
+}
+
+function parseCli(argv: string[]): Cli {
+  const cli: Cli = { profile: "full", only: [], rounds: null, cpuProfile: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--")
+      continue; // `pnpm bench -- --only x` passes the separator through
+    else if (arg === "--quick") cli.profile = "quick";
+    else if (arg === "--smoke") cli.profile = "smoke";
+    else if (arg === "--full") cli.profile = "full";
+    else if (arg === "--profile") cli.cpuProfile = true;
+    else if (arg === "--only") cli.only.push(...(argv[++i] ?? "").split(",").filter(Boolean));
+    else if (arg === "--rounds") cli.rounds = Number(argv[++i]);
+    else if (arg === "--help" || arg === "-h") {
+      console.log("pnpm bench [--quick | --smoke] [--only <scenario,...>] [--rounds N] [--profile]");
+      process.exit(0);
+    } else throw new Error(`unknown argument ${arg} (try --help)`);
+  }
+  return cli;
+}
+
+const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const resultsDir = path.join(benchDir, "results");
+
+async function main(): Promise<number> {
+  const cli = parseCli(process.argv.slice(2));
+  const plan = buildPlan(cli.profile);
+  const rounds = cli.rounds ?? plan.rounds;
+  const selected = (id: string): boolean => cli.only.length === 0 || cli.only.some((o) => id.includes(o));
+  if (cli.cpuProfile) {
+    const dir = path.join(resultsDir, "profiles");
+    await mkdir(dir, { recursive: true });
+    childNodeFlags.push("--cpu-prof", `--cpu-prof-dir=${dir}`);
+  }
+  const started = performance.now();
+  const log = (line: string): void => console.log(line);
+  const crashed: string[] = [];
+  const machine = readMachineInfo();
+  log(
+    `mailpen bench (${plan.profile}, ${rounds} round(s)) on ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}`,
+  );
+
+  const notes = [
+    "Load generator: our own over raw sockets (src/load-generator.ts), fixed-seed bodies, 127.0.0.1, in the bench process; each server is a separate child process started fresh per run, so CPU and RSS are the server's alone. Client and server share the machine's cores.",
+    "end-of-DATA -> 250: from handing the final `.` to the socket (after the body was flushed, above 64 KiB) to the 250 reply. For 5 MB messages it includes the server draining the kernel socket buffers.",
+    "nodemailer smtp-server runs with its defaults, as users run it: it waits 100 ms before its greeting, which caps its new-connection rate at about 10 msgs/s per connection.",
+    "Mailpen runs with a temporary SQLite file and maxMessages 0 (no retention). The stored-volume fills go through the store's addMessage (64 in flight), not SMTP.",
+  ];
+  for (const server of SERVERS) {
+    const reason = server.unavailableReason();
+    if (reason) {
+      notes.push(`${server.label}: ${reason}.`);
+      log(`  ${server.label}: ${reason}`);
+    }
+  }
+
+  const ingestion: IngestionResult[] = [];
+  for (const scenario of plan.ingestion.filter((s) => selected(s.id))) {
+    log(`ingestion ${scenario.id}`);
+    const result = await runIngestionScenario(scenario, SERVERS, rounds, log);
+    for (const run of result.runs) if (run.error) crashed.push(`${scenario.id} ${run.server}: ${run.error}`);
+    ingestion.push(result);
+  }
+
+  const storeIngest: StoreIngestResult[] = [];
+  if (selected("store-ingest")) {
+    log("store-ingest");
+    for (const [size, count] of plan.storeIngest) {
+      const result = await runStoreIngest(size, count, 64, log);
+      if (result.error) crashed.push(`store-ingest ${result.label}: ${result.error}`);
+      storeIngest.push(result);
+    }
+  }
+
+  const volumes: VolumeResult[] = [];
+  for (const count of plan.volumes) {
+    if (!selected(`volume-${count}`)) continue;
+    log(`volume-${count}`);
+    const result = await runStoredVolume(count, plan.volumeSamples, log);
+    if (result.error) crashed.push(`volume-${count}: ${result.error}`);
+    volumes.push(result);
+  }
+
+  let listUnderLoad = null;
+  if (selected("list-under-load")) {
+    log("list-under-load");
+    listUnderLoad = await runListUnderLoad(plan.listUnderLoadMs, log);
+    if (listUnderLoad.error) crashed.push(`list-under-load: ${listUnderLoad.error}`);
+  }
+
+  const report: BenchReport = {
+    command: `pnpm bench${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(" ")}` : ""}`,
+    profile: plan.profile,
+    rounds,
+    startedAt: new Date(Date.now() - (performance.now() - started)).toISOString(),
+    durationS: (performance.now() - started) / 1000,
+    machine,
+    notes,
+    ingestion,
+    storeIngest,
+    volumes,
+    listUnderLoad,
+    targets: checkTargets({ ingestion, storeIngest, volumes, listUnderLoad }),
+    crashed,
+  };
+  const markdown = formatMarkdown(report);
+  await mkdir(resultsDir, { recursive: true });
+  const stamp = report.startedAt.replace(/[:.]/g, "-");
+  await writeFile(
+    path.join(resultsDir, `${stamp}-${plan.profile}.json`),
+    `${JSON.stringify(report, null, 2)}\n`,
+  );
+  await writeFile(path.join(resultsDir, `${stamp}-${plan.profile}.md`), `${markdown}\n`);
+  // latest.md is the committed figure: only a real (non-smoke, unfiltered) run replaces it.
+  if (plan.profile !== "smoke" && cli.only.length === 0) {
+    await writeFile(path.join(resultsDir, "latest.md"), `${markdown}\n`);
+  }
+  console.log(
+    `\n${markdown}\n\nwritten to ${path.relative(process.cwd(), resultsDir)}/${stamp}-${plan.profile}.{json,md}`,
+  );
+  if (crashed.length > 0) {
+    console.error(
+      `\n${crashed.length} crash(es):\n${crashed.map((c) => `- ${c.split("\n")[0]}`).join("\n")}`,
+    );
+    return 1;
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,114 @@
+/**
+ * What each profile runs. `full` is the published figure (< 20 min), `quick` a subset for a working
+ * session (< 2 min), `smoke` runs every code path with tiny counts in seconds (CI; figures not
+ * asserted). Scenario ids are what `--only` matches against.
+ */
+import type { IngestionScenario } from "./scenarios/ingestion.ts";
+
+export type Profile = "full" | "quick" | "smoke";
+
+export interface Plan {
+  profile: Profile;
+  rounds: number;
+  ingestion: IngestionScenario[];
+  /** Store-alone ingestion: [size, count]. */
+  storeIngest: [number, number][];
+  /** Stored-volume fills, and the number of samples per API latency. */
+  volumes: number[];
+  volumeSamples: number;
+  listUnderLoadMs: number;
+}
+
+const KB = 1024;
+const MB = 1024 * 1024;
+
+function scenario(
+  size: number,
+  connections: number,
+  mode: IngestionScenario["mode"],
+  maxMessages: number,
+  maxDurationMs: number,
+  pipelining = true,
+): IngestionScenario {
+  const sizeId = size >= MB ? `${size / MB}mb` : `${size / KB}kb`;
+  const modeId = mode === "new-connection" ? "new" : "reused";
+  return {
+    id: `${sizeId}-c${connections}-${modeId}${pipelining ? "" : "-nopipe"}`,
+    size,
+    connections,
+    mode,
+    pipelining,
+    maxMessages,
+    maxDurationMs,
+  };
+}
+
+export function buildPlan(profile: Profile): Plan {
+  if (profile === "smoke") {
+    return {
+      profile,
+      rounds: 1,
+      ingestion: [
+        scenario(KB, 10, "new-connection", 20, 1_000),
+        scenario(KB, 1, "reused", 20, 1_000, false),
+        scenario(100 * KB, 10, "reused", 20, 1_000),
+        scenario(5 * MB, 1, "reused", 2, 1_000),
+      ],
+      storeIngest: [
+        [KB, 200],
+        [100 * KB, 20],
+      ],
+      volumes: [300],
+      volumeSamples: 5,
+      listUnderLoadMs: 500,
+    };
+  }
+  if (profile === "quick") {
+    const cap = 1_500;
+    return {
+      profile,
+      rounds: 1,
+      ingestion: [
+        scenario(KB, 10, "new-connection", 5_000, cap),
+        scenario(KB, 10, "reused", 20_000, cap),
+        scenario(KB, 1, "reused", 10_000, cap),
+        scenario(100 * KB, 10, "reused", 3_000, cap),
+        scenario(5 * MB, 1, "reused", 30, cap),
+      ],
+      storeIngest: [
+        [KB, 5_000],
+        [100 * KB, 500],
+      ],
+      volumes: [10_000],
+      volumeSamples: 50,
+      listUnderLoadMs: 2_000,
+    };
+  }
+  const cap = 2_000;
+  return {
+    profile,
+    rounds: 3,
+    ingestion: [
+      scenario(KB, 1, "new-connection", 5_000, cap),
+      scenario(KB, 10, "new-connection", 8_000, cap),
+      scenario(KB, 50, "new-connection", 8_000, cap),
+      scenario(KB, 1, "reused", 20_000, cap),
+      scenario(KB, 10, "reused", 40_000, cap),
+      scenario(KB, 50, "reused", 40_000, cap),
+      scenario(KB, 10, "reused", 40_000, cap, false),
+      scenario(100 * KB, 1, "new-connection", 3_000, cap),
+      scenario(100 * KB, 10, "new-connection", 5_000, cap),
+      scenario(100 * KB, 1, "reused", 5_000, cap),
+      scenario(100 * KB, 10, "reused", 8_000, cap),
+      scenario(5 * MB, 1, "reused", 40, 3_000),
+      scenario(5 * MB, 10, "reused", 60, 3_000),
+    ],
+    storeIngest: [
+      [KB, 20_000],
+      [100 * KB, 2_000],
+    ],
+    volumes: [10_000, 100_000],
+    volumeSamples: 200,
+    listUnderLoadMs: 5_000,
+  };
+}

@@ -1,0 +1,219 @@
+/**
+ * SMTP ingestion: the same load against every server, each started fresh per run, rounds
+ * interleaved (Mailpen, peer, engine, peer, ...), figures reported as the median over rounds.
+ *
+ * Per run: msgs/s, end-of-DATA -> 250 p50/p99, end-of-DATA -> websocket `message.created` p50/p99
+ * (servers that push), server CPU ms per message (utime+stime delta over the load, from /proc) and
+ * the server's peak RSS (VmHWM, whole process life).
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { runLoad, type ConnectionMode } from "../load-generator.ts";
+import { buildPayload, formatSize, payloadSizeFor } from "../message-bodies.ts";
+import type { RunningServer } from "../servers/child-process.ts";
+import type { ServerId, ServerUnderTest } from "../servers/server-under-test.ts";
+import { median, summarizeLatencies, type LatencySummary } from "../stats.ts";
+import { openWsClient, type WsConnection } from "../ws-client.ts";
+
+export interface IngestionScenario {
+  id: string;
+  size: number;
+  connections: number;
+  mode: ConnectionMode;
+  pipelining: boolean;
+  maxMessages: number;
+  maxDurationMs: number;
+}
+
+export interface IngestionRun {
+  server: ServerId;
+  round: number;
+  error?: string;
+  accepted: number;
+  failed: number;
+  errors: string[];
+  messagesPerSecond: number;
+  megabytesPerSecond: number;
+  pipelined: boolean;
+  latencyMs: LatencySummary;
+  wsLatencyMs: LatencySummary | null;
+  cpuMsPerMessage: number | null;
+  peakRssBytes: number | null;
+}
+
+/** Median figures of one server over the rounds. */
+export interface IngestionFigures {
+  server: ServerId;
+  label: string;
+  skipped: string | null;
+  rounds: number;
+  messagesPerSecond: number | null;
+  megabytesPerSecond: number | null;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  wsP50Ms: number | null;
+  wsP99Ms: number | null;
+  cpuMsPerMessage: number | null;
+  peakRssBytes: number | null;
+  failed: number;
+  errors: string[];
+}
+
+export interface IngestionResult {
+  scenario: IngestionScenario;
+  title: string;
+  figures: IngestionFigures[];
+  runs: IngestionRun[];
+}
+
+export function describeScenario(s: IngestionScenario): string {
+  const mode = s.mode === "new-connection" ? "new connection per message" : "reused connections";
+  return `${formatSize(s.size)}, ${s.connections} connection${s.connections > 1 ? "s" : ""}, ${mode}${
+    s.pipelining ? "" : ", no pipelining"
+  }`;
+}
+
+const payloads = new Map<number, Buffer>();
+function payloadFor(size: number): Buffer {
+  let payload = payloads.get(size);
+  if (!payload) {
+    payload = buildPayload(payloadSizeFor(size));
+    payloads.set(size, payload);
+  }
+  return payload;
+}
+
+export async function runIngestionScenario(
+  scenario: IngestionScenario,
+  servers: readonly ServerUnderTest[],
+  rounds: number,
+  log: (line: string) => void,
+): Promise<IngestionResult> {
+  const title = describeScenario(scenario);
+  const payload = payloadFor(scenario.size);
+  const runs: IngestionRun[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    for (const server of servers) {
+      if (server.unavailableReason()) continue;
+      const run = await runOnce(scenario, server, round, payload);
+      runs.push(run);
+      log(
+        `  ${scenario.id} r${round} ${server.id}: ${run.error ? `ERROR ${run.error.split("\n")[0]}` : ""}` +
+          `${Math.round(run.messagesPerSecond)} msg/s, p99 ${run.latencyMs.p99?.toFixed(2) ?? "-"} ms` +
+          (run.wsLatencyMs ? `, ws p99 ${run.wsLatencyMs.p99?.toFixed(2) ?? "-"} ms` : "") +
+          (run.failed ? `, ${run.failed} failed (${run.errors[0] ?? ""})` : ""),
+      );
+    }
+  }
+  const figures = servers.map((server) => summarize(server, runs));
+  return { scenario, title, figures, runs };
+}
+
+function summarize(server: ServerUnderTest, allRuns: IngestionRun[]): IngestionFigures {
+  const runs = allRuns.filter((run) => run.server === server.id && !run.error);
+  const pick = (f: (run: IngestionRun) => number | null | undefined): number | null => median(runs.map(f));
+  const failedRuns = allRuns.filter((run) => run.server === server.id);
+  return {
+    server: server.id,
+    label: server.label,
+    skipped:
+      server.unavailableReason() ??
+      (runs.length === 0 ? (failedRuns[0]?.error?.split("\n")[0] ?? "no run") : null),
+    rounds: runs.length,
+    messagesPerSecond: pick((r) => r.messagesPerSecond),
+    megabytesPerSecond: pick((r) => r.megabytesPerSecond),
+    p50Ms: pick((r) => r.latencyMs.p50),
+    p99Ms: pick((r) => r.latencyMs.p99),
+    wsP50Ms: pick((r) => r.wsLatencyMs?.p50),
+    wsP99Ms: pick((r) => r.wsLatencyMs?.p99),
+    cpuMsPerMessage: pick((r) => r.cpuMsPerMessage),
+    peakRssBytes: pick((r) => r.peakRssBytes),
+    failed: failedRuns.reduce((sum, run) => sum + run.failed, 0),
+    errors: [...new Set(failedRuns.flatMap((run) => run.errors))].slice(0, 3),
+  };
+}
+
+async function runOnce(
+  scenario: IngestionScenario,
+  server: ServerUnderTest,
+  round: number,
+  payload: Buffer,
+): Promise<IngestionRun> {
+  const workDir = await mkdtemp(path.join(os.tmpdir(), `mailpen-bench-${server.id}-`));
+  const empty: IngestionRun = {
+    server: server.id,
+    round,
+    accepted: 0,
+    failed: 0,
+    errors: [],
+    messagesPerSecond: 0,
+    megabytesPerSecond: 0,
+    pipelined: false,
+    latencyMs: summarizeLatencies([]),
+    wsLatencyMs: null,
+    cpuMsPerMessage: null,
+    peakRssBytes: null,
+  };
+  let running: RunningServer | null = null;
+  let ws: WsConnection | null = null;
+  try {
+    running = await server.start(workDir);
+    const pending = new Map<string, bigint>();
+    const wsLatencies: number[] = [];
+    let allMatched: (() => void) | null = null;
+    if (server.pushesEvents && running.httpPort !== null) {
+      ws = await openWsClient(running.httpPort, "/api/ws", (text) => {
+        const at = process.hrtime.bigint();
+        const event = JSON.parse(text) as { type: string; message?: { subject?: string } };
+        if (event.type !== "message.created" || !event.message?.subject) return;
+        const start = pending.get(event.message.subject);
+        if (start === undefined) return;
+        pending.delete(event.message.subject);
+        wsLatencies.push(Number(at - start) / 1e6);
+        if (pending.size === 0) allMatched?.();
+      });
+    }
+    const before = running.usage();
+    const result = await runLoad({
+      port: running.smtpPort,
+      payload,
+      connections: scenario.connections,
+      mode: scenario.mode,
+      pipelining: scenario.pipelining,
+      maxMessages: scenario.maxMessages,
+      maxDurationMs: scenario.maxDurationMs,
+      runId: `bench-${scenario.id}-r${round}`,
+      onEndOfData: ws ? (key, at) => pending.set(key, at) : undefined,
+    });
+    if (ws && pending.size > 0) {
+      // Events of the last messages may trail their 250; wait for them, boundedly.
+      await new Promise<void>((resolve) => {
+        allMatched = resolve;
+        setTimeout(resolve, 3_000).unref();
+      });
+    }
+    const after = running.usage();
+    const cpuMs = before && after ? after.cpuMs - before.cpuMs : null;
+    return {
+      ...empty,
+      accepted: result.accepted,
+      failed: result.failed,
+      errors: result.errors,
+      messagesPerSecond: result.messagesPerSecond,
+      megabytesPerSecond:
+        result.durationMs > 0 ? result.bytesSent / (1024 * 1024) / (result.durationMs / 1000) : 0,
+      pipelined: result.pipelined,
+      latencyMs: summarizeLatencies(result.latenciesMs),
+      wsLatencyMs: ws ? summarizeLatencies(wsLatencies) : null,
+      cpuMsPerMessage: cpuMs !== null && result.accepted > 0 ? cpuMs / result.accepted : null,
+      peakRssBytes: after?.peakRssBytes ?? null,
+    };
+  } catch (error) {
+    return { ...empty, error: (error as Error).message };
+  } finally {
+    ws?.close();
+    await running?.stop();
+    await rm(workDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * Stored volume (issues 4 and 7): fill a SQLite file to N messages through the store directly
+ * (`addMessage`, 64 in flight; SMTP would only re-measure the listener and take minutes), then start
+ * Mailpen on it and time, over the HTTP API with a keep-alive connection:
+ * - start-up: spawn of the process to GET /api/health answering ok (beside the same on an empty DB,
+ *   which is the floor of Node + tsx + module loading);
+ * - list first page, a deep page (cursor of the middle of the inbox), searches, message detail;
+ * - database bytes per message (file + WAL after the fill closed) and the server's RSS afterwards.
+ */
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { closeHttpClient, getJson, waitForHealth } from "../http-client.ts";
+import { RARE_WORD } from "../message-bodies.ts";
+import { findFreePort, type RunningServer } from "../servers/child-process.ts";
+import { startMailpenProcess } from "../servers/mailpen-full.ts";
+import { summarizeLatencies, type LatencySummary } from "../stats.ts";
+import type { StoreFillResult } from "../children/store-fill.ts";
+import { fillStore } from "./store-ingest.ts";
+
+export interface VolumeResult {
+  count: number;
+  error?: string;
+  fill: StoreFillResult | null;
+  dbBytesPerMessage: number | null;
+  startupMs: number | null;
+  emptyStartupMs: number | null;
+  listFirstPage: LatencySummary | null;
+  listDeepPage: LatencySummary | null;
+  /** Depth of the deep page, in messages from the newest. */
+  deepPageOffset: number;
+  search: { query: string; total: number | null; latency: LatencySummary }[];
+  detail: LatencySummary | null;
+  rssBytes: number | null;
+  peakRssBytes: number | null;
+  /** Whether the first page came back in arrival order (newest first by id), whatever the Date header. */
+  ordersByArrival: boolean | null;
+}
+
+interface ListBody {
+  messages: { id: string }[];
+  total: number;
+  nextCursor: string | null;
+}
+
+export const SEARCH_QUERIES = [RARE_WORD, "invoice", "from:alice", 'subject:"weekly report"'];
+
+async function timeStartup(db: string): Promise<{ server: RunningServer; ms: number }> {
+  const ports = { smtpPort: await findFreePort(), httpPort: await findFreePort() };
+  const starting = startMailpenProcess(db, ports);
+  starting.catch(() => undefined);
+  const ms = await waitForHealth(() => ports.httpPort, 60_000);
+  return { server: await starting, ms };
+}
+
+async function sample(port: number, url: string, times: number): Promise<LatencySummary> {
+  const latencies: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const response = await getJson(port, url);
+    if (response.status !== 200) throw new Error(`GET ${url}: ${response.status}`);
+    latencies.push(response.ms);
+  }
+  return summarizeLatencies(latencies);
+}
+
+export async function runStoredVolume(
+  count: number,
+  samples: number,
+  log: (line: string) => void,
+): Promise<VolumeResult> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "mailpen-bench-volume-"));
+  const db = path.join(dir, "volume.sqlite");
+  const result: VolumeResult = {
+    count,
+    fill: null,
+    dbBytesPerMessage: null,
+    startupMs: null,
+    emptyStartupMs: null,
+    listFirstPage: null,
+    listDeepPage: null,
+    deepPageOffset: 0,
+    search: [],
+    detail: null,
+    rssBytes: null,
+    peakRssBytes: null,
+    ordersByArrival: null,
+  };
+  let server: RunningServer | null = null;
+  try {
+    const empty = await timeStartup(path.join(dir, "empty.sqlite"));
+    result.emptyStartupMs = empty.ms;
+    await empty.server.stop();
+
+    log(`  volume ${count}: filling through the store...`);
+    result.fill = await fillStore({ db, count, size: "varied", concurrency: 64 });
+    log(`  volume ${count}: filled at ${Math.round(result.fill.ingestPerSecond)} msg/s`);
+    let bytes = 0;
+    for (const file of [db, `${db}-wal`])
+      bytes += await stat(file).then(
+        (s) => s.size,
+        () => 0,
+      );
+    result.dbBytesPerMessage = bytes / count;
+
+    const started = await timeStartup(db);
+    server = started.server;
+    result.startupMs = started.ms;
+    const port = server.httpPort!;
+
+    const first = await getJson<ListBody>(port, "/api/messages?limit=50");
+    const ids = first.body.messages.map((m) => m.id);
+    result.ordersByArrival = ids.every((id, i) => i === 0 || (ids[i - 1] ?? "") > id);
+    result.listFirstPage = await sample(port, "/api/messages?limit=50", samples);
+
+    // Walk to the middle of the inbox with big pages, then time the 50-message page there.
+    let cursor = first.body.nextCursor;
+    let offset = 50;
+    while (cursor && offset + 1000 <= count / 2) {
+      const page = await getJson<ListBody>(
+        port,
+        `/api/messages?limit=1000&cursor=${encodeURIComponent(cursor)}`,
+      );
+      cursor = page.body.nextCursor;
+      offset += page.body.messages.length;
+    }
+    result.deepPageOffset = offset;
+    const deepUrl = `/api/messages?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+    const deep = await getJson<ListBody>(port, deepUrl);
+    result.listDeepPage = await sample(port, deepUrl, samples);
+
+    for (const query of SEARCH_QUERIES) {
+      const url = `/api/messages?limit=50&query=${encodeURIComponent(query)}`;
+      const probe = await getJson<ListBody>(port, url);
+      const latency = await sample(port, url, Math.max(3, Math.floor(samples / 2)));
+      result.search.push({ query, total: probe.body.total ?? null, latency });
+    }
+
+    const detailIds = [...ids, ...deep.body.messages.map((m) => m.id)];
+    const detailLatencies: number[] = [];
+    for (let i = 0; i < samples && detailIds.length > 0; i++) {
+      const id = detailIds[i % detailIds.length]!;
+      const response = await getJson(port, `/api/messages/${encodeURIComponent(id)}`);
+      if (response.status !== 200) throw new Error(`GET /api/messages/${id}: ${response.status}`);
+      detailLatencies.push(response.ms);
+    }
+    result.detail = summarizeLatencies(detailLatencies);
+
+    const usage = server.usage();
+    result.rssBytes = usage?.rssBytes ?? null;
+    result.peakRssBytes = usage?.peakRssBytes ?? null;
+    log(
+      `  volume ${count}: start-up ${result.startupMs.toFixed(0)} ms, list p99 ` +
+        `${result.listFirstPage.p99?.toFixed(2)} ms, RSS ${((result.rssBytes ?? 0) / 2 ** 20).toFixed(0)} MB`,
+    );
+  } catch (error) {
+    result.error = (error as Error).message;
+    log(`  volume ${count}: ERROR ${result.error.split("\n")[0]}`);
+  } finally {
+    await server?.stop();
+    closeHttpClient();
+    await rm(dir, { recursive: true, force: true });
+  }
+  return result;
+}

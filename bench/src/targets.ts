@@ -1,0 +1,119 @@
+/**
+ * The issues' targets, checked against a run's figures. A target whose scenario did not run in this
+ * profile (or whose server was skipped) is reported as "not measured", never as passed.
+ */
+import type { IngestionFigures, IngestionResult } from "./scenarios/ingestion.ts";
+import type { ListUnderLoadResult } from "./scenarios/list-under-load.ts";
+import type { StoreIngestResult } from "./scenarios/store-ingest.ts";
+import type { VolumeResult } from "./scenarios/stored-volume.ts";
+import type { ServerId } from "./servers/server-under-test.ts";
+import { ratio } from "./stats.ts";
+
+export interface TargetCheck {
+  issue: number;
+  target: string;
+  measured: string;
+  pass: boolean | null;
+}
+
+export interface TargetInputs {
+  ingestion: IngestionResult[];
+  storeIngest: StoreIngestResult[];
+  volumes: VolumeResult[];
+  listUnderLoad: ListUnderLoadResult | null;
+}
+
+const fmt = (n: number | null | undefined, digits = 2): string =>
+  typeof n === "number" ? n.toFixed(digits) : "n/a";
+
+export function checkTargets(inputs: TargetInputs): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const figure = (scenarioId: string, server: ServerId): IngestionFigures | undefined =>
+    inputs.ingestion.find((r) => r.scenario.id === scenarioId)?.figures.find((f) => f.server === server);
+
+  const ratioCheck = (
+    issue: number,
+    scenarioId: string,
+    subject: ServerId,
+    peer: ServerId,
+    atLeast: number,
+  ): void => {
+    const a = figure(scenarioId, subject)?.messagesPerSecond;
+    const b = figure(scenarioId, peer)?.messagesPerSecond;
+    const r = ratio(a, b);
+    checks.push({
+      issue,
+      target: `${scenarioId}: ${subject} >= ${atLeast}x ${peer} (msgs/s)`,
+      measured: r === null ? "not measured" : `${fmt(r)}x (${fmt(a, 0)} vs ${fmt(b, 0)} msg/s)`,
+      pass: r === null ? null : r >= atLeast,
+    });
+  };
+  const below = (
+    issue: number,
+    target: string,
+    value: number | null | undefined,
+    limit: number,
+    unit: string,
+  ): void => {
+    checks.push({
+      issue,
+      target: `${target} < ${limit} ${unit}`,
+      measured: typeof value === "number" ? `${fmt(value, unit === "MB" ? 0 : 2)} ${unit}` : "not measured",
+      pass: typeof value === "number" ? value < limit : null,
+    });
+  };
+
+  ratioCheck(7, "1kb-c10-new", "mailpen", "smtp-sink", 0.5);
+  ratioCheck(7, "1kb-c10-new", "mailpen", "maildev", 20);
+  ratioCheck(7, "1kb-c10-reused", "mailpen", "smtp-sink", 0.3);
+  ratioCheck(7, "1kb-c10-reused", "mailpen", "maildev", 5);
+  ratioCheck(7, "100kb-c10-reused", "mailpen", "smtp-sink", 0.5);
+  ratioCheck(7, "100kb-c10-new", "mailpen", "smtp-sink", 0.5);
+  for (const id of ["5mb-c1-reused", "5mb-c10-reused"]) {
+    ratioCheck(7, id, "mailpen", "smtp-sink", 0.5);
+    const rss = figure(id, "mailpen")?.peakRssBytes;
+    below(7, `${id}: Mailpen peak RSS`, typeof rss === "number" ? rss / 2 ** 20 : null, 150, "MB");
+  }
+  for (const id of ["1kb-c10-new", "1kb-c10-reused"]) {
+    below(7, `${id}: Mailpen end-of-DATA -> 250 p99`, figure(id, "mailpen")?.p99Ms, 10, "ms");
+  }
+  for (const id of ["1kb-c1-reused", "1kb-c10-new", "1kb-c10-reused"]) {
+    below(5, `${id}: end-of-DATA -> websocket p99`, figure(id, "mailpen")?.wsP99Ms, 20, "ms");
+  }
+  below(5, "API list p99 while ingesting at full speed", inputs.listUnderLoad?.list?.p99, 20, "ms");
+
+  ratioCheck(3, "1kb-c1-new", "mailpen-smtp", "smtp-sink", 0.7);
+  ratioCheck(3, "1kb-c10-new", "mailpen-smtp", "smtp-sink", 0.7);
+  ratioCheck(3, "1kb-c1-reused", "mailpen-smtp", "smtp-server", 1.5);
+  ratioCheck(3, "1kb-c10-reused", "mailpen-smtp", "smtp-server", 1.5);
+
+  const kb = inputs.storeIngest.find((s) => s.size === 1024)?.fill?.ingestPerSecond;
+  checks.push({
+    issue: 4,
+    target: "store ingestion, 1 KB: >= 5000 msg/s",
+    measured: typeof kb === "number" ? `${fmt(kb, 0)} msg/s` : "not measured",
+    pass: typeof kb === "number" ? kb >= 5000 : null,
+  });
+  const big = inputs.volumes.find((v) => v.count === 100_000);
+  below(4, "100,000 stored: list first page p99", big?.listFirstPage?.p99, 10, "ms");
+  below(4, "100,000 stored: list deep page p99", big?.listDeepPage?.p99, 10, "ms");
+  const searchP99 = big?.search.length ? Math.max(...big.search.map((s) => s.latency.p99 ?? Infinity)) : null;
+  below(4, "100,000 stored: search p99 (worst query)", searchP99, 100, "ms");
+  below(
+    7,
+    "100,000 stored: RSS",
+    typeof big?.rssBytes === "number" ? big.rssBytes / 2 ** 20 : null,
+    150,
+    "MB",
+  );
+  below(7, "100,000 stored: start-up (spawn to health OK)", big?.startupMs, 1000, "ms");
+  for (const volume of inputs.volumes) {
+    checks.push({
+      issue: 7,
+      target: `${volume.count} stored: inbox orders by arrival, not by the Date header`,
+      measured: volume.ordersByArrival === null ? "not measured" : String(volume.ordersByArrival),
+      pass: volume.ordersByArrival,
+    });
+  }
+  return checks;
+}
