@@ -31,9 +31,9 @@ export async function staticRoutes(app: FastifyInstance, { webRoot }: StaticRout
       wildcard: false,
       index: ["index.html"],
       cacheControl: false,
-      setHeaders(res, filePath) {
+      setHeaders(reply, filePath) {
         const relative = path.relative(webRoot, filePath).split(path.sep).join("/");
-        res.setHeader(
+        reply.header(
           "cache-control",
           relative.startsWith("assets/") ? "public, max-age=31536000, immutable" : "no-cache",
         );
