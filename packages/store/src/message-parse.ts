@@ -20,6 +20,8 @@ export interface ParsedPart {
   contentId: string | null;
   checksum: string;
   content: Buffer;
+  /** Shown inside the HTML (related to it, or referenced by a cid: URL), so not counted as an attachment. */
+  embedded: boolean;
 }
 
 export interface ParsedContent {
@@ -30,9 +32,11 @@ export interface ParsedContent {
   bcc: Address[];
   text: string | null;
   html: string | null;
+  /** The text to index: the text part, or the HTML reduced to text when there is none. */
+  searchText: string;
   snippet: string;
   parts: ParsedPart[];
-  /** Count of parts shown as attachments (inline parts referenced by the HTML are not counted). */
+  /** Parts that are not embedded in the HTML (cid images of multipart/related are not counted). */
   attachmentCount: number;
 }
 
@@ -47,11 +51,17 @@ export async function parseMessageContent(raw: Buffer): Promise<ParseResult> {
       skipTextToHtml: true,
       skipImageLinks: true,
       skipTextLinks: true,
-      maxHtmlLengthToParse: 2_000_000,
+      // html-to-text is the slowest step of a parse and would make an HTML-only message look as if
+      // it had a text part; searchable text of HTML comes from our cheaper htmlToPlainText instead.
+      skipHtmlToText: true,
     });
-    const parts = mail.attachments.map((a, i) => toParsedPart(a, i));
     const html = typeof mail.html === "string" ? mail.html : null;
-    const text = typeof mail.text === "string" ? mail.text : null;
+    const text = typeof mail.text === "string" && mail.text !== "" ? mail.text : null;
+    const referenced = new Set(
+      [...(html ?? "").matchAll(/cid:([^"'\s)>]+)/gi)].map((m) => safeDecode(m[1] ?? "").toLowerCase()),
+    );
+    const parts = mail.attachments.map((a, i) => toParsedPart(a, i, referenced));
+    const searchText = text ?? (html === null ? "" : htmlToPlainText(html));
     return {
       ok: true,
       content: {
@@ -62,9 +72,10 @@ export async function parseMessageContent(raw: Buffer): Promise<ParseResult> {
         bcc: toAddresses(mail.bcc),
         text,
         html,
-        snippet: toSnippet(text ?? ""),
+        searchText,
+        snippet: toSnippet(searchText),
         parts,
-        attachmentCount: parts.filter((p) => p.disposition === "attachment").length,
+        attachmentCount: parts.filter((p) => !p.embedded).length,
       },
     };
   } catch (error) {
@@ -72,10 +83,10 @@ export async function parseMessageContent(raw: Buffer): Promise<ParseResult> {
   }
 }
 
-function toParsedPart(a: Attachment, index: number): ParsedPart {
+function toParsedPart(a: Attachment, index: number, referenced: Set<string>): ParsedPart {
   const content = a.content;
-  const inline =
-    a.contentDisposition === "inline" || (a.related === true && a.contentDisposition !== "attachment");
+  const embedded = a.related === true || (a.cid !== undefined && referenced.has(a.cid.toLowerCase()));
+  const inline = embedded || a.contentDisposition === "inline";
   return {
     partId: a.partId ?? String(index + 1),
     filename: a.filename ?? null,
@@ -85,7 +96,35 @@ function toParsedPart(a: Attachment, index: number): ParsedPart {
     contentId: a.cid ?? null,
     checksum: a.checksum || createHash("sha256").update(content).digest("hex"),
     content,
+    embedded,
   };
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " " };
+
+/** A cheap HTML to text for snippets and the search index (not for display). */
+export function htmlToPlainText(html: string): string {
+  return html
+    .replace(/<(script|style|head|title)\b[\s\S]*?<\/\1\s*>/gi, " ")
+    .replace(/<!--[\s\S]*?-->/g, " ")
+    .replace(/<[^>]*>/g, " ")
+    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (all, e: string) => {
+      if (e[0] === "#") {
+        const code = e[1] === "x" || e[1] === "X" ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+        return Number.isFinite(code) && code > 0 && code < 0x110000 ? String.fromCodePoint(code) : " ";
+      }
+      return ENTITIES[e.toLowerCase()] ?? all;
+    })
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 function toAddresses(value: AddressObject | AddressObject[] | undefined): Address[] {

@@ -376,7 +376,7 @@ class SqliteMailStore implements MailStore {
         snippet: c.snippet,
         attachment_count: c.attachmentCount,
         has_html: c.html !== null ? 1 : 0,
-        has_text: c.text !== null && c.text !== "" ? 1 : 0,
+        has_text: c.text !== null ? 1 : 0,
       });
       this.s.insertContent.run(found.seq, c.text, c.html);
       this.s.deleteParts.run(found.seq);
@@ -403,7 +403,7 @@ class SqliteMailStore implements MailStore {
           [...to, ...cc, ...c.bcc],
           envelope.rcptTo.map((r) => r.address),
         ),
-        body: (c.text ?? "").slice(0, FTS_BODY_LIMIT),
+        body: c.searchText.slice(0, FTS_BODY_LIMIT),
       });
       return this.s.summaryBySeq.get(found.seq) as MessageRow;
     })();

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { parseAddressList, scanHeaders } from "./header-scan.ts";
+
+describe("parseAddressList (RFC 5322 section 3.4)", () => {
+  it("reads display names, quoted names with commas, bare addresses and comments", () => {
+    expect(
+      parseAddressList('"Doe, Jane" <jane@example.test>, bob@example.test, carl@example.test (Carl C)'),
+    ).toEqual([
+      { name: "Doe, Jane", address: "jane@example.test" },
+      { name: "", address: "bob@example.test" },
+      { name: "Carl C", address: "carl@example.test" },
+    ]);
+  });
+
+  it("flattens groups and ignores empty ones", () => {
+    expect(parseAddressList("undisclosed-recipients:;")).toEqual([]);
+    expect(parseAddressList("Team: a@example.test, B <b@example.test>; c@example.test")).toEqual([
+      { name: "", address: "a@example.test" },
+      { name: "B", address: "b@example.test" },
+      { name: "", address: "c@example.test" },
+    ]);
+  });
+
+  it("decodes encoded-word names and keeps SMTPUTF8 addresses (RFC 6532)", () => {
+    expect(parseAddressList("=?ISO-8859-1?Q?M=FCller?= <m@example.test>")).toEqual([
+      { name: "Müller", address: "m@example.test" },
+    ]);
+    expect(parseAddressList('"Jöhn Doe" <jdöe@mächine.example>')).toEqual([
+      { name: "Jöhn Doe", address: "jdöe@mächine.example" },
+    ]);
+  });
+});
+
+describe("scanHeaders", () => {
+  it("unfolds, decodes and guesses a snippet for a quoted-printable text message", () => {
+    const raw = Buffer.from(
+      [
+        "Subject: =?utf-8?Q?Gr=C3=BC=C3=9Fe?=",
+        "  aus Berlin",
+        "From: Anna <anna@example.test>",
+        "To: a@example.test,",
+        "\tb@example.test",
+        "Cc: c@example.test",
+        "Date: Tue, 01 Jul 2025 10:00:00 +0200 (CEST)",
+        "Message-ID: <x@y>",
+        "Content-Type: text/plain; charset=iso-8859-1",
+        "Content-Transfer-Encoding: quoted-printable",
+        "",
+        "Sch=F6ne   Gr=FC=DFe=",
+        "!",
+      ].join("\r\n"),
+      "latin1",
+    );
+    const scan = scanHeaders(raw);
+    expect(scan.subject).toBe("Grüße  aus Berlin");
+    expect(scan.from).toEqual({ name: "Anna", address: "anna@example.test" });
+    expect(scan.to.map((a) => a.address)).toEqual(["a@example.test", "b@example.test"]);
+    expect(scan.cc.map((a) => a.address)).toEqual(["c@example.test"]);
+    expect(scan.dateMs).toBe(Date.UTC(2025, 6, 1, 8));
+    expect(scan.messageIdHeader).toBe("<x@y>");
+    expect(scan.hasText).toBe(true);
+    expect(scan.snippet).toBe("Schöne Grüße!");
+    expect(scan.headers.map((h) => h.name)).toEqual([
+      "Subject",
+      "From",
+      "To",
+      "Cc",
+      "Date",
+      "Message-ID",
+      "Content-Type",
+      "Content-Transfer-Encoding",
+    ]);
+  });
+
+  it("never throws on a message without headers or body", () => {
+    expect(scanHeaders(Buffer.alloc(0)).subject).toBe("");
+    expect(scanHeaders(Buffer.from("\r\nbody only")).from).toBeNull();
+    expect(scanHeaders(Buffer.from("garbage without colon")).headers).toEqual([]);
+  });
+});
