@@ -13,6 +13,7 @@ import { buildPlan, type Profile } from "./plan.ts";
 import { formatMarkdown, type BenchReport } from "./report.ts";
 import { runIngestionScenario, type IngestionResult } from "./scenarios/ingestion.ts";
 import { runListUnderLoad } from "./scenarios/list-under-load.ts";
+import { runMaildevVolume, type PeerVolumeResult } from "./scenarios/maildev-volume.ts";
 import { runStoreIngest, type StoreIngestResult } from "./scenarios/store-ingest.ts";
 import { runStoredVolume, type VolumeResult } from "./scenarios/stored-volume.ts";
 import { childNodeFlags } from "./servers/child-process.ts";
@@ -108,6 +109,15 @@ async function main(): Promise<number> {
     volumes.push(result);
   }
 
+  const peerVolumes: PeerVolumeResult[] = [];
+  for (const count of plan.peerVolumes) {
+    if (!selected(`maildev-volume-${count}`)) continue;
+    log(`maildev-volume-${count}`);
+    const result = await runMaildevVolume(count, log);
+    if (result.error) crashed.push(`maildev-volume-${count}: ${result.error}`);
+    peerVolumes.push(result);
+  }
+
   let listUnderLoad = null;
   if (selected("list-under-load")) {
     log("list-under-load");
@@ -126,6 +136,7 @@ async function main(): Promise<number> {
     ingestion,
     storeIngest,
     volumes,
+    peerVolumes,
     listUnderLoad,
     targets: checkTargets({ ingestion, storeIngest, volumes, listUnderLoad }),
     crashed,

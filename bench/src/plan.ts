@@ -16,6 +16,8 @@ export interface Plan {
   /** Stored-volume fills, and the number of samples per API latency. */
   volumes: number[];
   volumeSamples: number;
+  /** MailDev filled over SMTP to these counts, for its RSS beside Mailpen's. */
+  peerVolumes: number[];
   listUnderLoadMs: number;
 }
 
@@ -60,6 +62,7 @@ export function buildPlan(profile: Profile): Plan {
       ],
       volumes: [300],
       volumeSamples: 5,
+      peerVolumes: [100],
       listUnderLoadMs: 500,
     };
   }
@@ -81,6 +84,7 @@ export function buildPlan(profile: Profile): Plan {
       ],
       volumes: [10_000],
       volumeSamples: 50,
+      peerVolumes: [],
       listUnderLoadMs: 2_000,
     };
   }
@@ -109,6 +113,7 @@ export function buildPlan(profile: Profile): Plan {
     ],
     volumes: [10_000, 100_000],
     volumeSamples: 200,
+    peerVolumes: [10_000],
     listUnderLoadMs: 5_000,
   };
 }

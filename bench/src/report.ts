@@ -8,6 +8,7 @@
 import type { MachineInfo } from "./machine.ts";
 import type { IngestionFigures, IngestionResult } from "./scenarios/ingestion.ts";
 import type { ListUnderLoadResult } from "./scenarios/list-under-load.ts";
+import type { PeerVolumeResult } from "./scenarios/maildev-volume.ts";
 import type { StoreIngestResult } from "./scenarios/store-ingest.ts";
 import type { VolumeResult } from "./scenarios/stored-volume.ts";
 import type { LatencySummary } from "./stats.ts";
@@ -25,6 +26,7 @@ export interface BenchReport {
   ingestion: IngestionResult[];
   storeIngest: StoreIngestResult[];
   volumes: VolumeResult[];
+  peerVolumes: PeerVolumeResult[];
   listUnderLoad: ListUnderLoadResult | null;
   targets: TargetCheck[];
   crashed: string[];
@@ -63,7 +65,7 @@ function ingestionTable(result: IngestionResult): string[] {
   for (const f of result.figures) {
     if (f.skipped) {
       lines.push(
-        `| ${f.label} | skipped: ${f.skipped.replaceAll("|", "/")} |${header
+        `| ${f.label} | not run: ${f.skipped.replaceAll("|", "/")} |${header
           .slice(2)
           .map(() => " |")
           .join("")}`,
@@ -164,6 +166,23 @@ export function formatMarkdown(report: BenchReport): string {
     for (const v of report.volumes) {
       for (const s of v.search)
         out.push(`| ${v.count} | \`${s.query}\` | ${s.total ?? "–"} | ${latencyCells(s.latency)} |`);
+    }
+    out.push("");
+  }
+  if (report.peerVolumes.length > 0) {
+    out.push(
+      "## Peer memory with messages held (filled over SMTP: 1 KB, 10 reused connections)",
+      "",
+      "| server | messages | fill msgs/s | RSS MB (peak) | Mailpen RSS MB at the same count (ratio) |",
+      "| --- | --- | --- | --- | --- |",
+    );
+    for (const p of report.peerVolumes) {
+      const ours = report.volumes.find((v) => v.count === p.count)?.rssBytes;
+      out.push(
+        p.error
+          ? `| ${p.server} | ${p.count} | error: ${p.error.split("\n")[0]} | | |`
+          : `| ${p.server} | ${p.accepted} | ${num(p.fillPerSecond)} | ${mb(p.rssBytes)} (${mb(p.peakRssBytes)}) | ${withRatio(mb(ours), ours, p.rssBytes)} |`,
+      );
     }
     out.push("");
   }

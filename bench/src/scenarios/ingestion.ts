@@ -98,12 +98,14 @@ export async function runIngestionScenario(
       if (server.unavailableReason()) continue;
       const run = await runOnce(scenario, server, round, payload);
       runs.push(run);
-      log(
-        `  ${scenario.id} r${round} ${server.id}: ${run.error ? `ERROR ${run.error.split("\n")[0]}` : ""}` +
-          `${Math.round(run.messagesPerSecond)} msg/s, p99 ${run.latencyMs.p99?.toFixed(2) ?? "-"} ms` +
-          (run.wsLatencyMs ? `, ws p99 ${run.wsLatencyMs.p99?.toFixed(2) ?? "-"} ms` : "") +
-          (run.failed ? `, ${run.failed} failed (${run.errors[0] ?? ""})` : ""),
-      );
+      const head = `  ${scenario.id} r${round} ${server.id}: `;
+      if (run.error) log(`${head}ERROR ${run.error.split("\n")[0]}`);
+      else
+        log(
+          `${head}${Math.round(run.messagesPerSecond)} msg/s, p99 ${run.latencyMs.p99?.toFixed(2) ?? "-"} ms` +
+            (run.wsLatencyMs ? `, ws p99 ${run.wsLatencyMs.p99?.toFixed(2) ?? "-"} ms` : "") +
+            (run.failed ? `, ${run.failed} failed (${run.errors[0] ?? ""})` : ""),
+        );
     }
   }
   const figures = servers.map((server) => summarize(server, runs));
