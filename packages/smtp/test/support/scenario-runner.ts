@@ -1,0 +1,79 @@
+/**
+ * Runs a parsed scenario over a transport (the engine in memory, or a real socket) and checks the
+ * replies, the close, the deliveries and the session's end. Invariant: the transport is always
+ * finished (socket destroyed, engine told the client left), even when an expectation fails.
+ */
+import { createHmac } from "node:crypto";
+import { expect } from "vitest";
+import type { RecordingBackend } from "./recording-backend.ts";
+import { alignReplies, type Scenario } from "./scenario-file.ts";
+
+/** What a scenario needs from a connection: bytes out, whole replies in, and whether it closed. */
+export interface ScenarioTransport {
+  send(bytes: Buffer): Promise<void>;
+  /** Reads `count` complete replies, each as its lines. */
+  readReplies(count: number): Promise<string[][]>;
+  /** Waits for the server's close; returns replies that arrived and were not read. */
+  waitClosed(): Promise<string[][]>;
+  /** Ends the client side (closes the socket / tells the engine the client left). */
+  finish(): Promise<void>;
+}
+
+/** The CRAM-MD5 response (RFC 2195 section 2): base64("user " + hex HMAC-MD5(password, challenge)). */
+export function cramMd5Response(challengeReplyLine: string, user: string, password: string): string {
+  const challenge = Buffer.from(challengeReplyLine.slice(4).trim(), "base64").toString("latin1");
+  const digest = createHmac("md5", password).update(challenge, "latin1").digest("hex");
+  return Buffer.from(`${user} ${digest}`, "utf8").toString("base64");
+}
+
+/** Runs every step; `where` names the transport in failure messages. */
+export async function runScenario(
+  scenario: Scenario,
+  transport: ScenarioTransport,
+  backend: RecordingBackend,
+  where: string,
+): Promise<void> {
+  let last: string[] = [];
+  let closed = false;
+  try {
+    for (const step of scenario.steps) {
+      const at = `${scenario.file}:${step.line} (${where})`;
+      if (step.kind === "send") {
+        await transport.send(step.bytes);
+      } else if (step.kind === "cram-md5") {
+        const line = last[last.length - 1] ?? "";
+        expect(line, `${at}: K: needs a 334 challenge before it`).toMatch(/^334 /);
+        await transport.send(Buffer.from(`${cramMd5Response(line, step.user, step.password)}\r\n`));
+      } else if (step.kind === "expect") {
+        let actual: string[][];
+        try {
+          actual = await transport.readReplies(step.replies.length);
+        } catch (err) {
+          throw new Error(`${at}: expected ${step.replies.length} repl(ies): ${(err as Error).message}`);
+        }
+        last = actual[actual.length - 1] ?? [];
+        const aligned = alignReplies(step.replies, actual);
+        expect(aligned.actual, `${at}: replies`).toEqual(aligned.expected);
+      } else {
+        const leftover = await transport.waitClosed();
+        closed = true;
+        expect(leftover, `${at}: replies after the last expected one, before the close`).toEqual([]);
+      }
+    }
+  } finally {
+    if (!closed) await transport.finish();
+  }
+
+  const [ended] = await backend.waitForEnded(1);
+  expect(ended!.ends, `${where}: sessionEnded exactly once`).toHaveLength(1);
+  expect(backend.violations, `${where}: backend call order`).toEqual([]);
+  expect(backend.deliveries, `${where}: number of delivered messages`).toHaveLength(scenario.deliveries.length);
+  scenario.deliveries.forEach((want, i) => {
+    const got = backend.deliveries[i]!;
+    expect(got.envelope, `${where}: envelope of message ${i + 1}`).toMatchObject(want.envelope);
+    if (want.raw) {
+      expect(got.raw.toString("utf8"), `${where}: content of message ${i + 1}`).toBe(want.raw.toString("utf8"));
+      expect(Buffer.compare(got.raw, want.raw), `${where}: content bytes of message ${i + 1}`).toBe(0);
+    }
+  });
+}
