@@ -170,8 +170,9 @@ const DURATION_UNITS: Record<string, number> = {
 /** Parse "50m", "10kb", "1048576" into bytes; undefined when malformed. */
 export function parseSize(text: string): number | undefined {
   const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
-  const unit = match && SIZE_UNITS[match[2]!.toLowerCase()];
-  if (!match || unit === undefined) return undefined;
+  if (!match) return undefined;
+  const unit = SIZE_UNITS[match[2]!.toLowerCase()];
+  if (unit === undefined) return undefined;
   const value = Math.floor(Number(match[1]) * unit);
   return value > 0 ? value : undefined;
 }
@@ -179,8 +180,9 @@ export function parseSize(text: string): number | undefined {
 /** Parse "30s", "5m", "12h", "7d", "250ms" (a bare number is seconds) into milliseconds. */
 export function parseDuration(text: string): number | undefined {
   const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
-  const unit = match && DURATION_UNITS[match[2]!.toLowerCase()];
-  if (!match || unit === undefined) return undefined;
+  if (!match) return undefined;
+  const unit = DURATION_UNITS[match[2]!.toLowerCase()];
+  if (unit === undefined) return undefined;
   const value = Math.round(Number(match[1]) * unit);
   return value > 0 ? value : undefined;
 }
