@@ -1,0 +1,183 @@
+/**
+ * The pure engine through its public API (createSmtpEngine, createIdGenerator): what only the engine
+ * can show deterministically, with an injected clock and ids. No sockets, no timers.
+ */
+import { describe, expect, it } from "vitest";
+import { createIdGenerator, createSmtpEngine, SmtpReplyError, type SmtpAction } from "../src/index.ts";
+import { openEngineHarness, runEngineSession } from "./support/engine-harness.ts";
+import { createRecordingBackend } from "./support/recording-backend.ts";
+
+const written = (actions: SmtpAction[]): string =>
+  actions.flatMap((a) => (a.type === "write" ? [a.data.toString("utf8")] : [])).join("");
+const kinds = (actions: SmtpAction[]): string[] => actions.map((a) => a.type);
+
+describe("engine lifecycle", () => {
+  it("RFC 5321 section 4.3.1: input before the greeting gets 421 and a close (outcome rejected)", () => {
+    const engine = createSmtpEngine({ hostname: "mailpen.test" });
+    const actions = engine.feed(Buffer.from("EHLO early.example\r\n"));
+    expect(written(actions)).toMatch(/^421 4\.\d\.\d /);
+    expect(actions.find((a) => a.type === "close")).toMatchObject({ outcome: "rejected" });
+    expect(kinds(actions)[0]).toBe("session.started");
+    const end = engine.end();
+    expect(end.find((a) => a.type === "session.ended")).toMatchObject({ session: { outcome: "rejected" } });
+    // Nothing more, ever.
+    expect(engine.feed(Buffer.from("NOOP\r\n")).filter((a) => a.type === "write")).toEqual([]);
+    expect(engine.end().filter((a) => a.type === "session.ended")).toEqual([]);
+  });
+
+  it("start({ reject: true }) answers 421 at greeting (too many connections)", () => {
+    const engine = createSmtpEngine({ hostname: "mailpen.test" });
+    const actions = engine.start({ reject: true });
+    expect(written(actions)).toMatch(/^421 4\.\d\.\d mailpen\.test /);
+    expect(actions.find((a) => a.type === "close")).toMatchObject({ outcome: "rejected" });
+  });
+
+  it("session.started comes first and session.ended exactly once, last", () => {
+    const engine = createSmtpEngine();
+    const all = [
+      ...engine.start(),
+      ...engine.feed(Buffer.from("EHLO a\r\nQUIT\r\n")),
+      ...engine.end(),
+      ...engine.end(),
+    ];
+    expect(all[0]!.type).toBe("session.started");
+    expect(all.filter((a) => a.type === "session.ended")).toHaveLength(1);
+    expect(all[all.length - 1]!.type).toBe("session.ended");
+    expect(all.find((a) => a.type === "session.ended")).toMatchObject({ session: { outcome: "quit" } });
+  });
+
+  it("timeout('idle') and shutdown() reply 421 and close with their outcomes", () => {
+    const idle = createSmtpEngine({ hostname: "h" });
+    idle.start();
+    const a = idle.timeout("idle");
+    expect(written(a)).toMatch(/^421 4\.4\.2 /);
+    expect(a.find((x) => x.type === "close")).toMatchObject({ outcome: "timeout" });
+    const down = createSmtpEngine({ hostname: "h" });
+    down.start();
+    const b = down.shutdown();
+    expect(written(b)).toMatch(/^421 4\.\d\.\d /);
+    expect(b.find((x) => x.type === "close")).toMatchObject({ outcome: "shutdown" });
+  });
+
+  it("a chunk fed while a delivery is pending is queued and answered after it, in order", async () => {
+    const engine = createSmtpEngine({ hostname: "h", newId: () => "m1" });
+    engine.start();
+    const first = engine.feed(Buffer.from("EHLO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nx\r\n.\r\nNOOP\r\n"));
+    expect(first.filter((a) => a.type === "deliver")).toHaveLength(1);
+    expect(written(first)).not.toMatch(/^250 2\.0\.0 OK/m);
+    const queued = engine.feed(Buffer.from("RSET\r\n"));
+    expect(written(queued)).toBe("");
+    const after = written(engine.resolveDelivery({ ok: true }));
+    expect(after.split("\r\n").filter(Boolean).map((l) => l.slice(0, 9))).toEqual(["250 2.0.0", "250 2.0.0", "250 2.0.0"]);
+    expect(after).toContain("m1");
+  });
+});
+
+describe("STYLE.md item 4: backend errors through the engine", () => {
+  it("SmtpReplyError from deliver becomes exactly that reply", async () => {
+    const backend = createRecordingBackend();
+    backend.behaviour = { kind: "throw", error: new SmtpReplyError(550, "5.7.1", "No thanks") };
+    const run = await runEngineSession([Buffer.from("EHLO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nx\r\n.\r\n")], {}, backend);
+    expect(run.output.toString()).toContain("\r\n550 5.7.1 No thanks\r\n");
+    expect(run.backend.sessions[0]!.ends[0]!.messageCount).toBe(0);
+  });
+
+  it("a plain Error from deliver becomes 451 4.3.0 and a log action", async () => {
+    const backend = createRecordingBackend();
+    backend.behaviour = { kind: "throw", error: new Error("boom") };
+    const harness = await openEngineHarness(backend, { hostname: "h" });
+    await harness.feed(Buffer.from("EHLO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nx\r\n.\r\n"));
+    expect(harness.output().toString()).toMatch(/\r\n451 4\.3\.0 [^\r]*\r\n$/);
+    expect(harness.output().toString()).not.toContain("boom");
+    expect(harness.logs.filter((l) => l.level === "error")).toHaveLength(1);
+    await harness.clientClosed();
+  });
+
+  it("an authenticate() that throws becomes a 454 4.7.0 temporary failure", async () => {
+    const backend = createRecordingBackend({ users: {} });
+    backend.authenticate = () => {
+      throw new Error("directory down");
+    };
+    const run = await runEngineSession([Buffer.from("EHLO a\r\nAUTH PLAIN AGFsaWNlAHNlY3JldA==\r\nNOOP\r\n")], {}, backend);
+    expect(run.output.toString()).toMatch(/\r\n454 4\.7\.0 [^\r]*\r\n250 2\.0\.0 /);
+  });
+});
+
+describe("the transcript, with an injected clock (issue 3: structured entries, millisecond offsets)", () => {
+  it("records every command and reply in order, masks AUTH, and summarises DATA with the message id", async () => {
+    let now = 1_000_000;
+    const clock = (): number => now;
+    const harness = await openEngineHarness(undefined, { hostname: "mailpen.test", clock, newId: createIds() });
+    const step = async (ms: number, input: string): Promise<void> => {
+      now += ms;
+      await harness.feed(Buffer.from(input, "latin1"));
+    };
+    await step(5, "EHLO client.example\r\n");
+    await step(10, "AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n");
+    await step(10, "MAIL FROM:<alice@example.com>\r\nRCPT TO:<bob@example.com>\r\n");
+    await step(10, "DATA\r\n");
+    await step(10, "Subject: t\r\n\r\nhello\r\n\0\x80\r\n.\r\n");
+    await step(10, "QUIT\r\n");
+    const entries = harness.backend.sessions[0]!.entries;
+    const view = entries.map((e) => `${e.atMs} ${e.dir} ${e.text.split("\n")[0]}`);
+    expect(view.filter((v) => !v.includes(" event "))).toEqual([
+      "0 server 220 mailpen.test ESMTP Mailpen",
+      "5 client EHLO client.example",
+      "5 server 250-mailpen.test Hello client.example",
+      expect.stringMatching(/^15 client AUTH PLAIN (?!AGFsaWNlAHNlY3JldA==)/),
+      "15 server 235 2.7.0 Authentication successful",
+      "25 client MAIL FROM:<alice@example.com>",
+      "25 server 250 2.1.0 Sender OK",
+      "25 client RCPT TO:<bob@example.com>",
+      "25 server 250 2.1.5 Recipient OK",
+      "35 client DATA",
+      "35 server 354 End data with <CR><LF>.<CR><LF>",
+      expect.stringMatching(/^45 client /),
+      expect.stringMatching(/^45 server 250 2\.0\.0 .*msg-2/),
+      "55 client QUIT",
+      "55 server 221 2.0.0 mailpen.test Bye",
+    ]);
+    expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i));
+    const auth = entries.find((e) => e.text.startsWith("AUTH"))!;
+    expect(auth.masked).toBe(true);
+    const summary = entries.find((e) => e.data)!;
+    expect(summary.messageId).toBe("msg-2");
+    expect(summary.data).toEqual({ bytes: 25, lines: 4, bareLf: 0, bareCr: 0, eightBit: 1, longLines: 0, nul: 1 });
+    expect(harness.backend.deliveries[0]!.id).toBe("msg-2");
+    expect(harness.backend.sessions[0]!.start.id).toBe("msg-1");
+    // The state handed with the last batch matches the end.
+    expect(harness.backend.sessions[0]!.lastState).toMatchObject({ authMechanism: "PLAIN", authUser: "alice", messageCount: 1 });
+  });
+
+  it("a line over 998 octets is counted as a long line (RFC 5322 section 2.1.1)", async () => {
+    const run = await runEngineSession([
+      Buffer.from(`EHLO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n${"x".repeat(998)}\r\n${"y".repeat(999)}\r\n.\r\n`),
+    ]);
+    expect(run.backend.sessions[0]!.entries.find((e) => e.data)?.data?.longLines).toBe(1);
+  });
+});
+
+function createIds(): () => string {
+  let n = 0;
+  return () => `msg-${++n}`;
+}
+
+describe("createIdGenerator", () => {
+  it("ids are unique and sort in creation order, also within one millisecond", () => {
+    let now = Date.UTC(2026, 0, 1);
+    const next = createIdGenerator(() => now);
+    const ids: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      if (i % 1000 === 0) now += 1;
+      ids.push(next());
+    }
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(ids);
+  });
+
+  it("a later clock gives a later id even from another generator", () => {
+    const a = createIdGenerator(() => 1_000)();
+    const b = createIdGenerator(() => 2_000)();
+    expect(a < b).toBe(true);
+  });
+});
