@@ -1,0 +1,405 @@
+/**
+ * The thin socket adapter around the engine: accepts TCP (or implicit-TLS) connections, feeds bytes to
+ * one engine per connection and performs the actions it returns. It owns everything the engine must
+ * not: sockets, timers (idle and total session time), the connection limit, backpressure, the TLS
+ * upgrade and graceful shutdown. It never interprets SMTP itself (no protocol state inferred from
+ * reply codes).
+ *
+ * Invariants:
+ * - TCP_NODELAY on every socket, and each `write` action is one socket write (a multi-line EHLO
+ *   reply is one write), so no reply waits on the client's delayed ACK.
+ * - Reading is paused while the backend works on a delivery or credentials and while the socket's
+ *   write buffer is full, so a session's memory stays bounded whatever the client sends.
+ * - `sessionEnded` is handed over exactly once, after any delivery in flight has settled.
+ * - A throwing backend hook or engine is logged; it never crashes the process.
+ */
+import net from "node:net";
+import tls from "node:tls";
+import type { SessionOutcome, SessionTls } from "@mailpen/shared";
+import type { SmtpBackend, SmtpCredentials, SmtpDelivery } from "../backend.ts";
+import type { SmtpServerOptions } from "../options.ts";
+import { createIdGenerator } from "../id-generator.ts";
+import { createSmtpEngine, type SmtpAction, type SmtpEngine } from "../protocol/engine.ts";
+import { createSelfSignedCertificate } from "./self-signed-certificate.ts";
+
+/** Where to listen. `implicitTls` makes this port speak TLS from the first byte (needs `options.tls`). */
+export interface SmtpListenOptions {
+  port: number;
+  host?: string;
+  implicitTls?: boolean;
+}
+
+/** A running SMTP server (one or more listening ports sharing connections and limits). */
+export interface SmtpServer {
+  /** Start listening; may be called twice (a plain port and an implicit-TLS port). */
+  listen(options: SmtpListenOptions): Promise<{ address: string; port: number }>;
+  /**
+   * Stop accepting, let transactions in flight finish for up to `graceMs` (default 5000), then end
+   * the remaining sessions with 421 (outcome "shutdown"). Resolves when every session has ended.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
+  /** Open connections. */
+  readonly connectionCount: number;
+  /** STARTTLS and implicit TLS are available (a certificate was configured or generated). */
+  readonly tlsEnabled: boolean;
+}
+
+const DEFAULT_IDLE_MS = 5 * 60_000;
+const DEFAULT_SESSION_MS = 30 * 60_000;
+const DEFAULT_MAX_CONNECTIONS = 200;
+/** After our FIN, how long a client may keep its side open before the socket is destroyed. */
+const LINGER_MS = 2_000;
+
+interface ServerContext {
+  backend: SmtpBackend;
+  options: SmtpServerOptions;
+  clock: () => number;
+  newId: () => string;
+  logger: Pick<Console, "warn" | "error">;
+  secureContext: tls.SecureContext | null;
+  idleTimeoutMs: number;
+  maxSessionMs: number;
+  shuttingDown: boolean;
+  connections: Set<Connection>;
+  onConnectionClosed: () => void;
+}
+
+/** Create an SMTP server that hands messages and sessions to `backend`. Nothing listens until `listen`. */
+export function createSmtpServer(backend: SmtpBackend, options: SmtpServerOptions = {}): SmtpServer {
+  const clock = options.clock ?? Date.now;
+  const pem =
+    options.tls === "self-signed"
+      ? createSelfSignedCertificate({ hostname: options.hostname ?? "mailpen" })
+      : options.tls;
+  const secureContext = pem === undefined ? null : tls.createSecureContext({ cert: pem.cert, key: pem.key });
+  const closeWaiters: Array<() => void> = [];
+  const ctx: ServerContext = {
+    backend,
+    options,
+    clock,
+    newId: options.newId ?? createIdGenerator(clock),
+    logger: options.logger ?? console,
+    secureContext,
+    idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_MS,
+    maxSessionMs: options.maxSessionMs ?? DEFAULT_SESSION_MS,
+    shuttingDown: false,
+    connections: new Set(),
+    onConnectionClosed: () => {
+      if (ctx.connections.size === 0) for (const wake of closeWaiters.splice(0)) wake();
+    },
+  };
+  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const servers: net.Server[] = [];
+
+  const accept = (socket: net.Socket, implicit: SessionTls | null) => {
+    const reject = ctx.shuttingDown || ctx.connections.size >= maxConnections;
+    const connection = new Connection(ctx, socket, implicit);
+    ctx.connections.add(connection);
+    connection.begin(reject);
+  };
+
+  return {
+    get connectionCount() {
+      return ctx.connections.size;
+    },
+    get tlsEnabled() {
+      return secureContext !== null;
+    },
+    listen({ port, host, implicitTls = false }) {
+      if (ctx.shuttingDown) return Promise.reject(new Error("SMTP server is closed"));
+      let server: net.Server;
+      if (implicitTls) {
+        if (pem === undefined) return Promise.reject(new Error("implicitTls needs options.tls"));
+        const tlsServer = tls.createServer({ cert: pem.cert, key: pem.key });
+        tlsServer.on("secureConnection", (socket: tls.TLSSocket) =>
+          accept(socket, describeTls(socket, "implicit")),
+        );
+        tlsServer.on("tlsClientError", () => {
+          // A failed handshake never became a session; nothing to record.
+        });
+        server = tlsServer;
+      } else {
+        server = net.createServer((socket) => accept(socket, null));
+      }
+      server.on("error", (error) => ctx.logger.error("SMTP listener error", error));
+      servers.push(server);
+      return new Promise((resolve, reject) => {
+        const onError = (error: Error) => {
+          servers.splice(servers.indexOf(server), 1);
+          reject(error);
+        };
+        server.once("error", onError);
+        server.listen(port, host, () => {
+          server.off("error", onError);
+          const address = server.address() as net.AddressInfo;
+          resolve({ address: address.address, port: address.port });
+        });
+      });
+    },
+    async close({ graceMs = 5_000 } = {}) {
+      ctx.shuttingDown = true;
+      const stopped = servers
+        .splice(0)
+        .map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
+      for (const connection of ctx.connections) connection.shutdownIfIdle();
+      const allClosed = () =>
+        new Promise<void>((resolve) => {
+          if (ctx.connections.size === 0) resolve();
+          else closeWaiters.push(resolve);
+        });
+      await waitAtMost(allClosed(), graceMs);
+      for (const connection of ctx.connections) connection.shutdownNow();
+      await waitAtMost(allClosed(), LINGER_MS + 500);
+      for (const connection of ctx.connections) connection.destroy();
+      await allClosed();
+      await Promise.all(stopped);
+    },
+  };
+}
+
+function waitAtMost(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(
+    () => clearTimeout(timer),
+  );
+}
+
+function describeTls(socket: tls.TLSSocket, mode: SessionTls["mode"]): SessionTls {
+  return { protocol: socket.getProtocol() ?? null, cipher: socket.getCipher()?.name ?? null, mode };
+}
+
+/** One accepted connection: a socket, its engine and its timers. */
+class Connection {
+  private socket: net.Socket;
+  private readonly engine: SmtpEngine;
+  /** The backend is working (delivery or credentials). */
+  private busy = false;
+  private waitingForDrain = false;
+  private upgrading = false;
+  private socketClosed = false;
+  private endOutcome: { outcome?: SessionOutcome; reason?: string } | null = null;
+  private sessionEnded = false;
+  private sessionTimer: NodeJS.Timeout | null = null;
+  private lingerTimer: NodeJS.Timeout | null = null;
+
+  private readonly onData = (chunk: Buffer) => this.perform(this.engine.feed(chunk));
+  private readonly onTimeout = () => {
+    if (!this.busy) this.perform(this.engine.timeout("idle"));
+  };
+  private readonly onError = (error: NodeJS.ErrnoException) => {
+    const clientGone = error.code === "ECONNRESET" || error.code === "EPIPE" || error.code === "ECONNABORTED";
+    this.endOutcome ??= clientGone ? {} : { outcome: "error", reason: error.message };
+  };
+  private readonly onClose = () => {
+    this.socketClosed = true;
+    this.clearTimers();
+    this.finish();
+  };
+  private readonly onDrain = () => {
+    this.waitingForDrain = false;
+    this.updateFlow();
+  };
+
+  constructor(
+    private readonly ctx: ServerContext,
+    socket: net.Socket,
+    implicitTls: SessionTls | null,
+  ) {
+    this.socket = socket;
+    socket.setNoDelay(true);
+    this.engine = createSmtpEngine({
+      ...ctx.options,
+      clock: ctx.clock,
+      newId: ctx.newId,
+      connection: {
+        remoteAddress: socket.remoteAddress ?? "",
+        remotePort: socket.remotePort ?? 0,
+        localAddress: socket.localAddress ?? "",
+        localPort: socket.localPort ?? 0,
+      },
+      tls: implicitTls,
+      tlsAvailable: ctx.secureContext !== null,
+      checkCredentials: typeof ctx.backend.authenticate === "function",
+    });
+    this.attach(socket);
+  }
+
+  begin(reject: boolean): void {
+    this.sessionTimer = setTimeout(() => this.perform(this.engine.timeout("session")), this.ctx.maxSessionMs);
+    this.perform(this.engine.start({ reject }));
+  }
+
+  shutdownIfIdle(): void {
+    if (!this.busy && !this.engine.inTransaction) this.perform(this.engine.shutdown());
+  }
+
+  shutdownNow(): void {
+    this.perform(this.engine.shutdown());
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private attach(socket: net.Socket): void {
+    socket.on("data", this.onData);
+    socket.on("error", this.onError);
+    socket.on("close", this.onClose);
+    socket.on("drain", this.onDrain);
+    socket.on("timeout", this.onTimeout);
+    socket.setTimeout(this.ctx.idleTimeoutMs);
+  }
+
+  private detach(socket: net.Socket): void {
+    socket.off("data", this.onData);
+    socket.off("close", this.onClose);
+    socket.off("drain", this.onDrain);
+    socket.off("timeout", this.onTimeout);
+    socket.setTimeout(0);
+    // Keep an error listener on the raw socket: errors now surface on the TLS socket.
+  }
+
+  private perform(actions: SmtpAction[]): void {
+    const { backend, logger } = this.ctx;
+    for (const action of actions) {
+      try {
+        switch (action.type) {
+          case "session.started":
+            backend.sessionStarted(action.session);
+            break;
+          case "transcript":
+            backend.transcriptAppended(action.sessionId, action.entries, action.state);
+            break;
+          case "write":
+            if (this.socket.writable && !this.socket.write(action.data)) this.waitingForDrain = true;
+            break;
+          case "deliver":
+            this.deliver(action.delivery);
+            break;
+          case "authenticate":
+            this.authenticate(action.credentials);
+            break;
+          case "starttls":
+            this.upgrade();
+            break;
+          case "close":
+            this.closeSocket();
+            break;
+          case "session.ended":
+            this.sessionEnded = true;
+            backend.sessionEnded(action.session);
+            break;
+          case "log":
+            logger[action.level](action.message, action.error);
+            break;
+        }
+      } catch (error) {
+        logger.error(`SMTP backend hook ${action.type} failed`, error);
+      }
+    }
+    this.updateFlow();
+    if (this.ctx.shuttingDown && !this.socketClosed) this.shutdownIfIdle();
+  }
+
+  private deliver(delivery: SmtpDelivery): void {
+    this.settle(
+      () => this.ctx.backend.deliver(delivery),
+      (result) => this.engine.resolveDelivery(result),
+    );
+  }
+
+  private authenticate(credentials: SmtpCredentials): void {
+    const check = this.ctx.backend.authenticate;
+    this.settle(
+      async () => (check === undefined ? true : check.call(this.ctx.backend, credentials)),
+      (result) =>
+        this.engine.resolveAuthentication("error" in result ? result : { ok: result.value === true }),
+    );
+  }
+
+  /** Run a backend call with reading paused, then hand its result to the engine. */
+  private settle<T>(
+    call: () => Promise<T> | T,
+    resolve: (result: { ok: true; value: T } | { ok: false; error: unknown }) => SmtpAction[],
+  ): void {
+    this.busy = true;
+    this.updateFlow();
+    let promise: Promise<T>;
+    try {
+      promise = Promise.resolve(call());
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
+    promise
+      .then(
+        (value) => ({ ok: true as const, value }),
+        (error: unknown) => ({ ok: false as const, error }),
+      )
+      .then((result) => {
+        this.busy = false;
+        this.perform(resolve(result));
+        if (this.socketClosed) this.finish();
+      })
+      .catch((error: unknown) => this.ctx.logger.error("SMTP connection error", error));
+  }
+
+  private upgrade(): void {
+    const secureContext = this.ctx.secureContext;
+    if (secureContext === null) {
+      this.perform(this.engine.end({ outcome: "error", reason: "STARTTLS without a certificate" }));
+      this.socket.destroy();
+      return;
+    }
+    const raw = this.socket;
+    this.detach(raw);
+    this.upgrading = true;
+    // Plaintext already read is dropped by the engine; the TLS socket takes over the handle from here.
+    const secure = new tls.TLSSocket(raw, { isServer: true, secureContext });
+    this.socket = secure;
+    secure.once("secure", () => {
+      this.upgrading = false;
+      this.perform(this.engine.tlsStarted(describeTls(secure, "starttls")));
+    });
+    this.attach(secure);
+    secure.setNoDelay(true);
+  }
+
+  private updateFlow(): void {
+    if (this.socketClosed) return;
+    const closing = this.engine.closing;
+    // A closing connection keeps reading (and dropping) so that the client's FIN is seen.
+    const read = closing || (!this.busy && !this.waitingForDrain);
+    if (read) {
+      if (this.socket.isPaused()) this.socket.resume();
+    } else if (!this.socket.isPaused()) {
+      this.socket.pause();
+    }
+  }
+
+  private closeSocket(): void {
+    if (this.lingerTimer !== null) return;
+    this.socket.end();
+    this.lingerTimer = setTimeout(() => this.socket.destroy(), LINGER_MS);
+  }
+
+  private clearTimers(): void {
+    if (this.sessionTimer !== null) clearTimeout(this.sessionTimer);
+    if (this.lingerTimer !== null) clearTimeout(this.lingerTimer);
+    this.sessionTimer = null;
+    this.socket.setTimeout(0);
+  }
+
+  /** The socket is closed: end the session once nothing is in flight. */
+  private finish(): void {
+    if (this.sessionEnded || this.busy) return;
+    const options = this.endOutcome ?? {};
+    if (this.upgrading && options.outcome === undefined) {
+      options.outcome = "error";
+      options.reason = "TLS handshake failed";
+    }
+    this.perform(this.engine.end(options));
+    this.sessionEnded = true;
+    this.ctx.connections.delete(this);
+    this.ctx.onConnectionClosed();
+  }
+}
