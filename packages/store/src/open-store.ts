@@ -131,6 +131,7 @@ class SqliteMailStore implements MailStore {
   private statsTimer: NodeJS.Timeout | null = null;
   private ageTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  private lastAgeCheck = -Infinity;
   private readonly queue;
   private readonly statementCache = new Map<string, Database.Statement>();
   private readonly s;
@@ -330,6 +331,8 @@ class SqliteMailStore implements MailStore {
     }
     if (committed.length > 0) {
       this.pruneByCount();
+      if (this.maxAgeMs !== null && this.clock() - this.lastAgeCheck >= Math.min(1000, this.maxAgeMs))
+        this.pruneByAge();
       this.scheduleStats();
     }
   }
@@ -699,7 +702,8 @@ class SqliteMailStore implements MailStore {
 
   private pruneByAge(): void {
     if (this.maxAgeMs === null || this.closed) return;
-    const cutoff = this.clock() - this.maxAgeMs;
+    this.lastAgeCheck = this.clock();
+    const cutoff = this.lastAgeCheck - this.maxAgeMs;
     this.prune(this.s.messagesOlderThan.all(cutoff) as PruneRow[]);
     this.pruneSessions(this.s.endedSessionsOlderThan.all(cutoff) as { seq: number; id: string }[]);
   }
