@@ -8,7 +8,7 @@ import { createStoreBackend } from "./backend-adapter.ts";
 import { toMailpenConfig, type MailpenConfig, type MailpenOptions } from "./config.ts";
 
 /**
- * The whole of Mailpen in one process: store, SMTP listener(s) and the HTTP app. Used by the CLI and
+ * The whole of Mailpen in one process: store, one SMTP server (a plain port, optionally an implicit-TLS port) and the HTTP app. Used by the CLI and
  * by test suites that want a private Mailpen. Start order: store, HTTP, SMTP; stop order: SMTP
  * (stop accepting, let transactions finish, bounded), HTTP, store. A failed start closes whatever
  * had been opened before rethrowing.
@@ -88,14 +88,14 @@ export async function startMailpen(
     clock,
   });
   const state = { smtp: false, http: false };
-  const smtpServers: SmtpServer[] = [];
+  let smtpServer: SmtpServer | undefined;
   let app: FastifyInstance | undefined;
   let closing: Promise<void> | undefined;
 
   const close = () => {
     closing ??= (async () => {
       state.smtp = false;
-      await Promise.allSettled(smtpServers.map((s) => s.close({ graceMs: extras.closeGraceMs ?? 10_000 })));
+      await smtpServer?.close({ graceMs: extras.closeGraceMs ?? 10_000 });
       state.http = false;
       await app?.close();
       await store.close();
@@ -120,17 +120,13 @@ export async function startMailpen(
     const httpPort = typeof httpAddress === "object" && httpAddress ? httpAddress.port : config.httpPort;
     state.http = true;
 
-    const backend = createStoreBackend(store, { users: smtpUsers });
-    const smtp = createSmtpServer(backend, smtpOptions);
-    smtpServers.push(smtp);
+    const smtp = createSmtpServer(createStoreBackend(store, { users: smtpUsers }), smtpOptions);
+    smtpServer = smtp;
     const smtpAddress = await smtp.listen({ port: config.smtpPort, host: config.host });
-    let smtpTlsPort: number | undefined;
-    if (config.smtpTlsPort !== undefined) {
-      const smtps = createSmtpServer(backend, smtpOptions);
-      smtpServers.push(smtps);
-      smtpTlsPort = (await smtps.listen({ port: config.smtpTlsPort, host: config.host, implicitTls: true }))
-        .port;
-    }
+    const smtpTlsPort =
+      config.smtpTlsPort === undefined
+        ? undefined
+        : (await smtp.listen({ port: config.smtpTlsPort, host: config.host, implicitTls: true })).port;
     state.smtp = true;
 
     return {

@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import net from "node:net";
+import nodemailer from "nodemailer";
+import type { MessageDetail, MessageSummary, SessionDetail, WaitResponse } from "@mailpen/shared";
+import { startMailpen, type RunningMailpen } from "../src/index.ts";
+import { connectWs } from "./ws-client.ts";
+
+/**
+ * Mailpen over real ports: nodemailer sends to the SMTP port, the HTTP API and websocket show it.
+ * One Mailpen for the file (startup is the slow part); every test uses its own subject.
+ */
+let mailpen: RunningMailpen;
+
+beforeAll(async () => {
+  mailpen = await startMailpen({ smtpPort: 0, httpPort: 0, db: ":memory:", logLevel: "silent" });
+});
+afterAll(() => mailpen?.close());
+
+const api = (path: string) => `${mailpen.url}${path.replace(/^\//, "")}`;
+const getJson = async <T>(path: string): Promise<T> => (await fetch(api(path))).json() as Promise<T>;
+
+function transport() {
+  return nodemailer.createTransport({
+    host: "127.0.0.1",
+    port: mailpen.smtpPort,
+    secure: false,
+    ignoreTLS: true,
+  });
+}
+
+describe("mailpen end to end", () => {
+  it("reports healthy once both listeners are up", async () => {
+    const res = await fetch(api("/api/health"));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: "ok", smtp: true, http: true });
+  });
+
+  it("pushes message.created over the websocket when nodemailer sends", async () => {
+    const ws = await connectWs(api("/api/ws").replace(/^http/, "ws"));
+    try {
+      const hello = await ws.next((m) => m.type === "hello");
+      expect(hello).toMatchObject({ type: "hello", stats: { total: expect.any(Number) } });
+      const t = transport();
+      await t.sendMail({
+        from: "app@example.com",
+        to: "user@example.com",
+        subject: "pushed over ws",
+        text: "hi",
+      });
+      t.close();
+      const created = await ws.next(
+        (m): m is Extract<typeof m, { type: "message.created" }> =>
+          m.type === "message.created" && m.message.subject === "pushed over ws",
+      );
+      expect(created.message).toMatchObject({
+        from: { address: "app@example.com" },
+        envelope: { mailFrom: "app@example.com", rcptTo: [{ address: "user@example.com" }] },
+      });
+    } finally {
+      await ws.close();
+    }
+  });
+
+  it("returns the exact bytes sent from /raw", async () => {
+    const built = await nodemailer
+      .createTransport({ streamTransport: true, buffer: true })
+      .sendMail({
+        from: "a@example.com",
+        to: "b@example.com",
+        subject: "exact bytes",
+        text: "line one\r\n.leading dot\r\nünïcödé",
+      });
+    const raw = built.message as Buffer;
+    const t = transport();
+    await t.sendMail({ envelope: { from: "a@example.com", to: ["b@example.com"] }, raw });
+    t.close();
+    const list = await getJson<{ messages: MessageSummary[] }>(
+      `/api/messages?query=${encodeURIComponent('"exact bytes"')}`,
+    );
+    expect(list.messages).toHaveLength(1);
+    const res = await fetch(api(`/api/messages/${list.messages[0]!.id}/raw`));
+    expect(res.headers.get("content-type")).toBe("message/rfc822");
+    const received = Buffer.from(await res.arrayBuffer());
+    // nodemailer ends the content with CRLF before the terminating dot; that CRLF belongs to the message.
+    const expected =
+      raw.subarray(raw.length - 2).toString() === "\r\n" ? raw : Buffer.concat([raw, Buffer.from("\r\n")]);
+    expect(received.equals(expected)).toBe(true);
+    const detail = await getJson<MessageDetail>(`/api/messages/${list.messages[0]!.id}`);
+    expect(detail.text).toContain(".leading dot");
+  });
+
+  it("answers /api/wait with a message sent after the call, and 408 when none comes", async () => {
+    const waiting = fetch(api("/api/wait?timeout=20&query=waited"));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const t = transport();
+    await t.sendMail({ from: "a@example.com", to: "b@example.com", subject: "waited for", text: "x" });
+    t.close();
+    const res = await waiting;
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as WaitResponse;
+    expect(body.messages.map((m) => m.subject)).toEqual(["waited for"]);
+
+    const timedOut = await fetch(api("/api/wait?timeout=0.2&query=nothing-like-this"));
+    expect(timedOut.status).toBe(408);
+    expect(await timedOut.json()).toEqual({ messages: [], timedOut: true });
+  });
+
+  it("records every command of the session in the transcript", async () => {
+    // nodemailer never says QUIT on a plain transport, so a raw client speaks the whole session.
+    const commands = [
+      "EHLO client.test",
+      "NOOP",
+      "MAIL FROM:<a@example.com>",
+      "RCPT TO:<b@example.com>",
+      "RSET",
+    ];
+    commands.push("MAIL FROM:<a@example.com>", "RCPT TO:<c@example.com>", "DATA");
+    const replies = await speakSmtp(mailpen.smtpPort, [
+      ...commands,
+      "Subject: transcribed\r\n\r\nhello\r\n.",
+      "QUIT",
+    ]);
+    expect(replies.at(-2)).toMatch(/^250 /);
+    const list = await getJson<{ messages: MessageSummary[] }>("/api/messages?query=transcribed");
+    const sessionId = list.messages[0]!.sessionId!;
+    let session = await getJson<SessionDetail>(`/api/sessions/${sessionId}`);
+    for (let i = 0; i < 100 && session.endedAt === null; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      session = await getJson<SessionDetail>(`/api/sessions/${sessionId}`);
+    }
+    expect(session).toMatchObject({ outcome: "quit", messageIds: [list.messages[0]!.id] });
+    const text = await (await fetch(api(`/api/sessions/${sessionId}/transcript`))).text();
+    const clientLines = text
+      .split("\n")
+      .filter((line) => / C: /.test(line))
+      .map((line) => line.replace(/^\s*\+\d+ms C: /, ""));
+    expect(clientLines).toEqual([...commands, expect.stringMatching(/^<DATA content: \d+ octets>$/), "QUIT"]);
+    expect(text).toMatch(/ S: 220 /);
+    expect(text).toMatch(/ S: 221 /);
+  });
+});
+
+/** Send each line after the previous reply (the greeting first); resolves with the last line of every reply. */
+async function speakSmtp(port: number, lines: string[]): Promise<string[]> {
+  const socket = net.connect(port, "127.0.0.1");
+  const replies: string[] = [];
+  let buffer = "";
+  let wake: (() => void) | undefined;
+  socket.on("data", (chunk) => {
+    buffer += chunk.toString("latin1");
+    wake?.();
+  });
+  const nextReply = async (): Promise<string> => {
+    for (;;) {
+      const match = /^(\d{3}) .*\r\n/m.exec(buffer);
+      if (match) {
+        buffer = buffer.slice(match.index + match[0].length);
+        return match[0].trimEnd();
+      }
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  };
+  replies.push(await nextReply());
+  for (const line of lines) {
+    socket.write(`${line}\r\n`);
+    replies.push(await nextReply());
+  }
+  socket.end();
+  return replies;
+}
