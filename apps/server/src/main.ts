@@ -4,7 +4,6 @@
  * start (port in use, unreadable file), 2 bad flag or value.
  */
 import { formatHelp, parseCliArgs } from "./cli-args.ts";
-import { startMailpen } from "./start-mailpen.ts";
 import { MAILPEN_VERSION } from "./version.ts";
 
 async function main(): Promise<void> {
@@ -22,6 +21,8 @@ async function main(): Promise<void> {
     return;
   }
 
+  // Loaded only now, so --help and flag errors answer without loading Fastify and SQLite.
+  const { startMailpen } = await import("./start-mailpen.ts");
   let mailpen: Awaited<ReturnType<typeof startMailpen>>;
   try {
     mailpen = await startMailpen(parsed.options);

@@ -62,14 +62,12 @@ describe("mailpen end to end", () => {
   });
 
   it("returns the exact bytes sent from /raw", async () => {
-    const built = await nodemailer
-      .createTransport({ streamTransport: true, buffer: true })
-      .sendMail({
-        from: "a@example.com",
-        to: "b@example.com",
-        subject: "exact bytes",
-        text: "line one\r\n.leading dot\r\nünïcödé",
-      });
+    const built = await nodemailer.createTransport({ streamTransport: true, buffer: true }).sendMail({
+      from: "a@example.com",
+      to: "b@example.com",
+      subject: "exact bytes",
+      text: "line one\r\n.leading dot\r\nünïcödé",
+    });
     const raw = built.message as Buffer;
     const t = transport();
     await t.sendMail({ envelope: { from: "a@example.com", to: ["b@example.com"] }, raw });

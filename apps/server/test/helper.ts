@@ -2,14 +2,14 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
-import { afterEach } from "vitest";
+import { onTestFinished } from "vitest";
 import { buildApp, type AppConfig } from "../src/app.ts";
 import { createMemoryStore, type MemoryStore } from "./memory-store.ts";
 
 /** A temp folder removed after the test. */
 export function makeTempDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), "mailpen-server-"));
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
@@ -28,7 +28,7 @@ export async function buildTestApp(
   store: MemoryStore = createMemoryStore(),
 ): Promise<{ app: FastifyInstance; store: MemoryStore }> {
   const app = await buildApp({ store, config: { webRoot: "/nonexistent-mailpen-web", ...config } });
-  afterEach(() => app.close());
+  onTestFinished(() => app.close());
   await app.ready();
   return { app, store };
 }
