@@ -12,6 +12,8 @@ function open(message: MessageDetail, tab?: string, raw = "Subject: hi\r\n\r\nba
     "GET /api/messages": () => ({ messages: [message], total: 1, unread: 1, nextCursor: null }),
     [`GET /api/messages/${message.id}`]: () => message,
     [`GET /api/messages/${message.id}/raw`]: () => encoder.encode(raw),
+    [`GET /api/messages/${message.id}/html`]: () =>
+      new Response(message.html ?? "", { headers: { "content-type": "text/html" } }),
     [`PATCH /api/messages/${message.id}`]: () => ({ ...message, read: true }),
   });
   window.history.replaceState(null, "", `/messages/${message.id}${tab ? `/${tab}` : ""}`);
@@ -29,23 +31,35 @@ beforeEach(() => {
 
 describe("the message view", () => {
   it("opens on the HTML tab in a sandbox that allows no scripts, and marks the message read", async () => {
-    const message = makeDetail({ subject: "Welcome" });
+    const message = makeDetail({
+      subject: "Welcome",
+      html: '<p>Hi</p><img src="https://tracker.example/p.gif">',
+    });
     const calls = open(message);
     await screen.findByRole("heading", { name: "Welcome" });
 
     expect(tab("HTML").getAttribute("aria-selected")).toBe("true");
-    const frame = screen.getByTitle("HTML body of Welcome") as HTMLIFrameElement;
-    const sandbox = frame.getAttribute("sandbox") ?? "";
-    expect(frame.hasAttribute("sandbox")).toBe(true);
-    expect(sandbox).not.toContain("allow-scripts");
-    expect(sandbox).not.toContain("allow-same-origin");
-    expect(sandbox).not.toContain("allow-top-navigation");
-    expect(frame.getAttribute("src")).toBe(`/api/messages/${message.id}/html`);
-
-    fireEvent.click(screen.getByRole("checkbox", { name: "Load remote images" }));
-    expect(screen.getByTitle("HTML body of Welcome").getAttribute("src")).toBe(
-      `/api/messages/${message.id}/html?remote=1`,
+    const frame = await screen.findByTitle("HTML body of Welcome");
+    const assertSandboxed = (element: HTMLElement) => {
+      const sandbox = element.getAttribute("sandbox") ?? "";
+      expect(element.hasAttribute("sandbox")).toBe(true);
+      expect(sandbox).not.toContain("allow-scripts");
+      expect(sandbox).not.toContain("allow-same-origin");
+      expect(sandbox).not.toContain("allow-top-navigation");
+    };
+    assertSandboxed(frame);
+    // Remote images are blocked by default: the body goes in through srcdoc behind our own CSP.
+    expect(frame.hasAttribute("src")).toBe(false);
+    expect(frame.getAttribute("srcdoc")).toMatch(
+      /^<meta http-equiv="Content-Security-Policy"[^>]*img-src http:\/\/localhost(:\d+)? data:/,
     );
+    expect(frame.getAttribute("srcdoc")).toContain("tracker.example");
+    expect(screen.getByText("1 blocked")).toBeTruthy();
+
+    fireEvent.click(screen.getByRole("checkbox", { name: /Load remote images/ }));
+    const remoteFrame = screen.getByTitle("HTML body of Welcome");
+    assertSandboxed(remoteFrame);
+    expect(remoteFrame.getAttribute("src")).toBe(`/api/messages/${message.id}/html`);
     fireEvent.click(screen.getByRole("button", { name: "Phone" }));
     expect((screen.getByTitle("HTML body of Welcome") as HTMLIFrameElement).style.width).toBe("375px");
 
