@@ -166,3 +166,41 @@ async function speakSmtp(port: number, lines: string[]): Promise<string[]> {
   socket.end();
   return replies;
 }
+
+describe("mailpen end to end: HTML, inline images and attachments", () => {
+  it("serves the HTML sandboxed with cid: images pointing at their parts", async () => {
+    const png = Buffer.from(
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+      "base64",
+    );
+    const t = transport();
+    await t.sendMail({
+      from: "a@example.com",
+      to: "b@example.com",
+      subject: "html with parts",
+      html: '<p>logo <img src="cid:logo@mailpen.test"></p><script>alert(1)</script>',
+      attachments: [
+        { filename: "logo.png", content: png, cid: "logo@mailpen.test" },
+        { filename: "report.csv", content: "a,b\n1,2\n", contentType: "text/csv" },
+      ],
+    });
+    t.close();
+    const [summary] = (await getJson<{ messages: MessageSummary[] }>('/api/messages?query="html with parts"')).messages;
+    const detail = await getJson<MessageDetail>(`/api/messages/${summary!.id}`);
+    const csv = detail.attachments.find((a) => a.filename === "report.csv");
+    expect(csv).toMatchObject({ disposition: "attachment", contentType: expect.stringMatching(/^text\/csv/) });
+
+    const html = await fetch(api(`/api/messages/${summary!.id}/html`));
+    expect(html.headers.get("content-security-policy")).toContain("default-src 'none'");
+    const body = await html.text();
+    const src = /<img src="([^"]+)"/.exec(body)?.[1];
+    expect(src).toBe(`/api/messages/${summary!.id}/parts/logo%40mailpen.test`);
+    const image = await fetch(api(src!));
+    expect(image.status).toBe(200);
+    expect(Buffer.from(await image.arrayBuffer()).equals(png)).toBe(true);
+
+    const attachment = await fetch(api(`/api/messages/${summary!.id}/parts/${encodeURIComponent(csv!.partId)}`));
+    expect(attachment.headers.get("content-disposition")).toMatch(/^attachment; filename="report\.csv"/);
+    expect(await attachment.text()).toBe("a,b\n1,2\n");
+  });
+});

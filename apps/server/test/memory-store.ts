@@ -170,7 +170,11 @@ export function createMemoryStore(): MemoryStore {
     },
     getMessage: async (id) => messages.get(id)?.detail,
     getRaw: (id) => messages.get(id)?.raw,
-    getPart: async (id, partId) => messages.get(id)?.parts[partId],
+    // Like the real store: a part id, or a content id with or without `cid:` and angle brackets.
+    getPart: async (id, partId) => {
+      const parts = messages.get(id)?.parts;
+      return parts?.[partId] ?? parts?.[`cid:${partId.replace(/^cid:/i, "").replace(/^<|>$/g, "")}`];
+    },
     updateMessage(id, patch) {
       const d = messages.get(id)?.detail;
       if (!d) return undefined;

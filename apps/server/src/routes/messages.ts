@@ -185,9 +185,7 @@ export async function messageRoutes(app: FastifyInstance, { store }: RouteContex
     },
     async (request, reply) => {
       const { id, partId } = request.params;
-      const part =
-        (await store.getPart(id, partId)) ??
-        (partId.startsWith("cid:") ? undefined : await store.getPart(id, `cid:${partId}`));
+      const part = await store.getPart(id, partId);
       if (!part) {
         throw store.getMessageSummary(id)
           ? notFound(`part ${JSON.stringify(partId)} of message`, id)
