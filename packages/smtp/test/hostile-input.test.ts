@@ -346,20 +346,27 @@ describe("RFC 1870 section 6.2: an undeclared oversize message gets 552 after th
 });
 
 describe("RFC 5321 section 4.3.1: early talkers", () => {
-  it("socket: input before the greeting gets 421 and a close", async () => {
+  // Known bug (FINDINGS.md): the listener writes the greeting synchronously on accept, so no input can
+  // ever arrive "before the greeting" and the engine's early-talker rule is unreachable over TCP.
+  it.fails("socket: input written before reading the greeting gets 421 and a close (outcome rejected)", async () => {
     const { port, backend } = await fixture.start();
     const net = await import("node:net");
     const socket = net.connect({ host: "127.0.0.1", port });
-    const received: Buffer[] = [];
-    socket.on("data", (d) => received.push(d));
     socket.on("error", () => undefined);
+    const received: Buffer[] = [];
+    socket.on("data", (d: Buffer) => received.push(d));
+    const closed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
     // Written in the connect callback, before any byte of the greeting can have been read.
-    await new Promise<void>((resolve) => socket.on("connect", () => socket.write("EHLO early.example\r\n", () => resolve())));
-    await new Promise<void>((resolve) => socket.on("close", () => resolve()));
-    const text = Buffer.concat(received).toString("latin1");
-    expect(text).toMatch(/(^|\r\n)421 /);
-    expect(text).not.toMatch(/(^|\r\n)250/);
-    const [ended] = await backend.waitForEnded(1);
-    expect(ended!.ends[0]!.outcome).toBe("rejected");
+    socket.on("connect", () => socket.write("EHLO early.example\r\n"));
+    try {
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 1500))]);
+      const text = Buffer.concat(received).toString("latin1");
+      expect(text).toMatch(/^421 4\.\d\.\d /);
+      expect(text).not.toMatch(/(^|\r\n)2\d\d/);
+      const [ended] = await backend.waitForEnded(1, 1000);
+      expect(ended!.ends[0]!.outcome).toBe("rejected");
+    } finally {
+      socket.destroy();
+    }
   });
 });

@@ -190,7 +190,6 @@ describe("RFC 3207: STARTTLS over a raw socket", () => {
     await client.readReply();
     const ehlo = await client.command("EHLO client.example");
     expect(ehlo.lines.some((l) => /^250[ -]STARTTLS$/.test(l))).toBe(true);
-    expect((await client.command("MAIL FROM:<alice@example.com>")).code).toBe(250);
     await client.write("STARTTLS\r\nRSET\r\nMAIL FROM:<injected@example.com>\r\n");
     const ready = await client.readReply();
     expect(ready.text).toMatch(/^220 2\.0\.0 /);
@@ -265,7 +264,7 @@ describe("the transcript handed to the backend", () => {
       "S: 235 ",
       "C: MAIL FROM:",
       "S: 250 ",
-      "C: RCPT TO:<",
+      "C: RCPT TO:<b",
       "S: 250 ",
       "C: DATA",
       "S: 354 ",

@@ -7,6 +7,8 @@
  *   @options {json}        SmtpServerOptions for this scenario (merged over the test defaults)
  *   @users {json}          the backend checks AUTH against these user/password pairs
  *   @socket-only           run only over a real socket (for example early talkers)
+ *   @known-bug socket|engine  a confirmed implementation bug listed in test/FINDINGS.md: that run is
+ *                          expected to fail (it.fails) until the bug is fixed
  *   @closed                the server closes the connection after the replies above
  *   C: text                sent as text + CRLF; consecutive C:/R: lines are one pipelined write
  *   R: text                sent raw, with escapes \r \n \t \\ \xHH and no CRLF added
@@ -50,6 +52,8 @@ export interface Scenario {
   options: SmtpServerOptions;
   users: Record<string, string> | undefined;
   socketOnly: boolean;
+  /** Runs expected to fail because of a bug listed in FINDINGS.md. */
+  knownBug: Set<"socket" | "engine">;
   steps: ScenarioStep[];
   deliveries: ExpectedDelivery[];
 }
@@ -90,6 +94,7 @@ export function parseScenario(text: string, file: string): Scenario {
     options: {},
     users: undefined,
     socketOnly: false,
+    knownBug: new Set(),
     steps: [],
     deliveries: [],
   };
@@ -128,6 +133,10 @@ export function parseScenario(text: string, file: string): Scenario {
       if (directive === "@options") scenario.options = JSON.parse(arg) as SmtpServerOptions;
       else if (directive === "@users") scenario.users = JSON.parse(arg) as Record<string, string>;
       else if (directive === "@socket-only") scenario.socketOnly = true;
+      else if (directive === "@known-bug") {
+        if (arg !== "socket" && arg !== "engine") fail(n, "@known-bug needs socket or engine");
+        scenario.knownBug.add(arg as "socket" | "engine");
+      }
       else if (directive === "@closed") {
         if (reply) fail(n, "@closed inside an unfinished reply");
         expect = null;
