@@ -54,6 +54,7 @@ export function createMemorySession(
           break;
         case "write":
           written += action.data.toString("utf8");
+          output += action.data.toString("utf8");
           break;
         case "deliver": {
           const result = await backend.deliver(action.delivery).then(
@@ -86,7 +87,6 @@ export function createMemorySession(
           break;
       }
     }
-    output += written;
     return written;
   };
 

@@ -230,11 +230,12 @@ class Connection {
   }
 
   shutdownIfIdle(): void {
-    if (!this.busy && !this.engine.inTransaction) this.perform(this.engine.shutdown());
+    if (!this.busy && !this.engine.closing && !this.engine.inTransaction)
+      this.perform(this.engine.shutdown());
   }
 
   shutdownNow(): void {
-    this.perform(this.engine.shutdown());
+    if (!this.engine.closing) this.perform(this.engine.shutdown());
   }
 
   destroy(): void {
