@@ -15,6 +15,12 @@ export interface SmtpServerOptions {
   maxConnections?: number;
   /** Default 5 minutes. */
   idleTimeoutMs?: number;
+  /**
+   * How long the listener waits before the greeting, to catch clients that talk first (RFC 5321
+   * section 4.3.1; they get 421). Default 0: one event-loop turn, which catches a client that writes
+   * at connect time without slowing anyone down. Postfix postscreen's greet wait is the model.
+   */
+  greetingDelayMs?: number;
   /** Maximum length of one session. Default 30 minutes. */
   maxSessionMs?: number;
   /** Errors in a row before 421 and close. Default 10. */

@@ -181,6 +181,7 @@ class Connection {
   private sessionEnded = false;
   private sessionTimer: NodeJS.Timeout | null = null;
   private lingerTimer: NodeJS.Timeout | null = null;
+  private greetTimer: NodeJS.Timeout | NodeJS.Immediate | null = null;
 
   private readonly onData = (chunk: Buffer) => this.perform(this.engine.feed(chunk));
   private readonly onTimeout = () => {
@@ -226,7 +227,20 @@ class Connection {
 
   begin(reject: boolean): void {
     this.sessionTimer = setTimeout(() => this.perform(this.engine.timeout("session")), this.ctx.maxSessionMs);
-    this.perform(this.engine.start({ reject }));
+    // Bytes read before the greeting go to the engine in its `greeting` state: an early talker (421).
+    const greet = () => {
+      this.greetTimer = null;
+      if (!this.socketClosed && this.engine.state === "greeting") this.perform(this.engine.start({ reject }));
+    };
+    const delay = this.ctx.options.greetingDelayMs ?? 0;
+    if (delay > 0) {
+      this.greetTimer = setTimeout(greet, delay);
+    } else {
+      // Two immediates span one poll phase: input already in the kernel buffer is read first.
+      this.greetTimer = setImmediate(() => {
+        this.greetTimer = setImmediate(greet);
+      });
+    }
   }
 
   shutdownIfIdle(): void {
@@ -384,6 +398,11 @@ class Connection {
   }
 
   private clearTimers(): void {
+    if (this.greetTimer !== null) {
+      clearTimeout(this.greetTimer as NodeJS.Timeout);
+      clearImmediate(this.greetTimer as NodeJS.Immediate);
+      this.greetTimer = null;
+    }
     if (this.sessionTimer !== null) clearTimeout(this.sessionTimer);
     if (this.lingerTimer !== null) clearTimeout(this.lingerTimer);
     this.sessionTimer = null;
