@@ -67,7 +67,7 @@ export function buildPlan(profile: Profile): Plan {
     };
   }
   if (profile === "quick") {
-    const cap = 1_500;
+    const cap = 1_000;
     return {
       profile,
       rounds: 1,
@@ -83,9 +83,9 @@ export function buildPlan(profile: Profile): Plan {
         [100 * KB, 500],
       ],
       volumes: [10_000],
-      volumeSamples: 50,
+      volumeSamples: 30,
       peerVolumes: [],
-      listUnderLoadMs: 2_000,
+      listUnderLoadMs: 1_500,
     };
   }
   const cap = 2_000;

@@ -78,7 +78,14 @@ export async function spawnServer(options: SpawnOptions): Promise<RunningServer>
     return { pid, ...ports, usage: () => readProcessUsage(pid), stop };
   } catch (error) {
     await stop();
-    const detail = stderrTail.trim() ? `\n${stderrTail.trim()}` : "";
+    // The last stderr line usually names the cause; keep it on the first line, the tail below it.
+    const lastLine =
+      stderrTail
+        .trim()
+        .split("\n")
+        .filter((l) => !/^\s+at /.test(l))
+        .pop() ?? "";
+    const detail = stderrTail.trim() ? ` (${lastLine.trim()})\n${stderrTail.trim()}` : "";
     const what = path.basename(options.args.find((a) => a.endsWith(".ts")) ?? options.command);
     throw new Error(`${what}: ${(error as Error).message}${detail}`, { cause: error });
   }

@@ -1,0 +1,54 @@
+/**
+ * `tsx src/profile-summary.ts <file.cpuprofile> [top]`: self time by function and by package of a
+ * V8 CPU profile written by `pnpm bench -- --profile`, to explain where a missed target's time goes
+ * without opening DevTools.
+ */
+import { readFileSync } from "node:fs";
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+}
+
+/** Where a script URL belongs: an npm package, a workspace package, or Node itself. */
+function ownerOf(url: string): string {
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules)/.exec(url);
+  if (pkg) return pkg[1] ?? url;
+  const workspace = /\/(packages|apps)\/([^/]+)\//.exec(url);
+  if (workspace) return `@mailpen/${workspace[2]}`;
+  if (url.startsWith("node:") || url === "") return url === "" ? "(native/gc/idle)" : "node";
+  return url;
+}
+
+const file = process.argv[2];
+if (!file) throw new Error("usage: profile-summary.ts <file.cpuprofile> [top]");
+const top = Number(process.argv[3] ?? 25);
+const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
+const totalMs = (profile.endTime - profile.startTime) / 1000;
+const msPerSample = totalMs / Math.max(1, profile.samples.length);
+const byFunction = new Map<string, number>();
+const byOwner = new Map<string, number>();
+for (const node of profile.nodes) {
+  const ms = (node.hitCount ?? 0) * msPerSample;
+  if (ms === 0) continue;
+  const { functionName, url, lineNumber } = node.callFrame;
+  const key = `${functionName || "(anonymous)"} ${url.replace(/^.*\/(node_modules|packages|apps)\//, "$1/")}:${lineNumber + 1}`;
+  byFunction.set(key, (byFunction.get(key) ?? 0) + ms);
+  byOwner.set(ownerOf(url), (byOwner.get(ownerOf(url)) ?? 0) + ms);
+}
+const print = (title: string, map: Map<string, number>, n: number): void => {
+  console.log(`\n${title}`);
+  for (const [key, ms] of [...map].sort((a, b) => b[1] - a[1]).slice(0, n)) {
+    console.log(`${ms.toFixed(0).padStart(8)} ms ${((ms / totalMs) * 100).toFixed(1).padStart(5)} %  ${key}`);
+  }
+};
+console.log(`${file}: ${totalMs.toFixed(0)} ms profiled`);
+print("self time by owner", byOwner, 15);
+print("self time by function", byFunction, top);
