@@ -51,6 +51,7 @@ import {
 import type { MessageRow, PartRow, SessionRow, TranscriptRow } from "./row-mapping.ts";
 import { parseSearchQuery } from "./search-query.ts";
 import { toSearchSql } from "./search-sql.ts";
+import type { SearchSql } from "./search-sql.ts";
 
 /** Options of {@link openStore}. */
 export interface StoreOptions {
@@ -77,6 +78,7 @@ export class InvalidQueryError extends Error {
 }
 
 const DEFAULT_MAX_MESSAGES = 10_000;
+const MAX_SEQ = "9223372036854775807";
 const MAX_PAGE = 1000;
 const DEFAULT_PAGE = 50;
 const AGE_CHECK_INTERVAL_MS = 60_000;
@@ -418,36 +420,53 @@ class SqliteMailStore implements MailStore {
   listMessages(options: ListMessagesOptions = {}): MessageListResponse {
     this.assertOpen();
     const limit = clampLimit(options.limit);
-    const search = this.searchCondition(options.query);
-    const where = [search.where];
+    const search = this.searchSql(options.query);
+    // Arrival order is insertion order (seq); ids are time-ordered, so a cursor id maps to a seq
+    // through the id index, and a cursor whose message was deleted meanwhile still works.
+    const key = search.match === null ? "m.seq" : "f.rowid";
+    const where = [search.scanWhere];
     const params: (string | number)[] = [...search.params];
     if (options.cursor) {
-      where.push("m.id < ?");
+      where.push(
+        `${key} < coalesce((SELECT seq FROM messages WHERE id >= ? ORDER BY id LIMIT 1), ${MAX_SEQ})`,
+      );
       params.push(options.cursor);
     }
     if (options.afterId) {
-      where.push("m.id > ?");
+      where.push(`${key} > coalesce((SELECT seq FROM messages WHERE id <= ? ORDER BY id DESC LIMIT 1), 0)`);
       params.push(options.afterId);
     }
-    const rows = this.cached(
-      `SELECT ${MESSAGE_SUMMARY_COLUMNS} FROM messages m WHERE ${where.join(" AND ")} ORDER BY m.id DESC LIMIT ?`,
-    ).all(...params, limit + 1) as MessageRow[];
+    const sql =
+      search.match === null
+        ? `SELECT ${MESSAGE_SUMMARY_COLUMNS} FROM messages m WHERE ${where.join(" AND ")} ORDER BY m.seq DESC LIMIT ?`
+        : `SELECT ${MESSAGE_SUMMARY_COLUMNS} FROM messages_fts f CROSS JOIN messages m ON m.seq = f.rowid
+           WHERE messages_fts MATCH ? AND ${where.join(" AND ")} ORDER BY f.rowid DESC LIMIT ?`;
+    const rows = this.cached(sql).all(
+      ...(search.match === null ? [] : [search.match]),
+      ...params,
+      limit + 1,
+    ) as MessageRow[];
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
-    const total =
-      search.where === "1"
-        ? this.counters.total
-        : ((
-            this.cached(`SELECT count(*) AS n FROM messages m WHERE ${search.where}`).get(
-              ...search.params,
-            ) as { n: number }
-          ).n ?? 0);
     return {
       messages: page.map(toMessageSummary),
-      total,
+      total: this.countMatching(search),
       unread: this.counters.unread,
       nextCursor: more ? (page[page.length - 1]?.id ?? null) : null,
     };
+  }
+
+  private countMatching(search: SearchSql): number {
+    if (search.match === null && search.where === "1") return this.counters.total;
+    let sql: string;
+    if (search.match === null) sql = `SELECT count(*) AS n FROM messages m WHERE ${search.where}`;
+    else if (search.where === "1") sql = "SELECT count(*) AS n FROM messages_fts WHERE messages_fts MATCH ?";
+    else {
+      sql = `SELECT count(*) AS n FROM messages_fts f CROSS JOIN messages m ON m.seq = f.rowid
+             WHERE messages_fts MATCH ? AND ${search.where}`;
+    }
+    const params = search.match === null ? search.params : [search.match, ...search.params];
+    return (this.cached(sql).get(...params) as { n: number }).n;
   }
 
   getMessageSummary(id: string): MessageSummary | undefined {
@@ -535,9 +554,16 @@ class SqliteMailStore implements MailStore {
       this.scheduleStats();
       return count;
     }
-    const search = this.searchCondition(query);
-    const rows = this.cached(`SELECT m.seq, m.id FROM messages m WHERE ${search.where} ORDER BY m.id`).all(
-      ...search.params,
+    const search = this.searchSql(query);
+    const rows = (
+      search.match === null
+        ? this.cached(`SELECT m.seq, m.id FROM messages m WHERE ${search.where} ORDER BY m.seq`).all(
+            ...search.params,
+          )
+        : this.cached(
+            `SELECT m.seq, m.id FROM messages_fts f CROSS JOIN messages m ON m.seq = f.rowid
+             WHERE messages_fts MATCH ? AND ${search.where} ORDER BY m.seq`,
+          ).all(search.match, ...search.params)
     ) as { seq: number; id: string }[];
     if (rows.length === 0) return 0;
     this.db.transaction(() => this.deleteBySeqs(rows.map((r) => r.seq)))();
@@ -655,8 +681,8 @@ class SqliteMailStore implements MailStore {
     this.counters.sessions = sessions.n;
   }
 
-  private searchCondition(query: string | undefined): { where: string; params: (string | number)[] } {
-    if (query === undefined || query.trim() === "") return { where: "1", params: [] };
+  private searchSql(query: string | undefined): SearchSql {
+    if (query === undefined || query.trim() === "") return toSearchSql([]);
     const parsed = parseSearchQuery(query);
     if (!parsed.ok) throw new InvalidQueryError(parsed.message);
     return toSearchSql(parsed.terms);
@@ -804,8 +830,8 @@ function prepareStatements(db: Database.Database) {
     messageCounters: p(
       "SELECT count(*) AS total, sum(is_read = 0) AS unread, sum(size) AS bytes FROM messages INDEXED BY messages_read_size",
     ),
-    oldestMessages: p("SELECT seq, id, session_id FROM messages ORDER BY id LIMIT ?"),
-    messagesOlderThan: p("SELECT seq, id, session_id FROM messages WHERE received_at < ? ORDER BY id"),
+    oldestMessages: p("SELECT seq, id, session_id FROM messages ORDER BY seq LIMIT ?"),
+    messagesOlderThan: p("SELECT seq, id, session_id FROM messages WHERE received_at < ? ORDER BY seq"),
     insertSession: p(
       `INSERT INTO sessions (id, started_at, remote_address, remote_port, local_address, local_port, tls_json)
        VALUES (@id, @started_at, @remote_address, @remote_port, @local_address, @local_port, @tls_json)`,
@@ -831,7 +857,7 @@ function prepareStatements(db: Database.Database) {
     entriesBySession: p(
       "SELECT seq, at_ms, dir, text, masked, data_json, message_id FROM transcript_entries WHERE session_seq = ? ORDER BY seq",
     ),
-    messageIdsBySession: p("SELECT id FROM messages WHERE session_id = ? ORDER BY id"),
+    messageIdsBySession: p("SELECT id FROM messages WHERE session_id = ? ORDER BY seq"),
     sessionHasMessages: p("SELECT 1 FROM messages WHERE session_id = ? LIMIT 1"),
     countSessions: p("SELECT count(*) AS n FROM sessions"),
     oldestIdleSessions: p(

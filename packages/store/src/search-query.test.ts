@@ -64,10 +64,10 @@ describe("parseSearchQuery", () => {
 describe("toSearchSql", () => {
   it("quotes text for FTS5 and binds every value", () => {
     const sql = toSearchSql(terms('from:o"neil is:unread -larger:1k go'));
-    expect(sql.params).toEqual(['from_addr : "o""neil" * AND "go"', 1024]);
-    expect(sql.where).toBe(
-      "m.seq IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?) AND m.is_read = 0 AND NOT (m.size > ?)",
-    );
-    expect(toSearchSql([]).where).toBe("1");
+    expect(sql.match).toBe('from_addr : "o""neil" * AND "go"');
+    expect(sql.params).toEqual([1024]);
+    expect(sql.where).toBe("m.is_read = 0 AND NOT (m.size > ?)");
+    expect(sql.scanWhere).toBe("+m.is_read = 0 AND NOT (+m.size > ?)");
+    expect(toSearchSql([])).toEqual({ match: null, where: "1", scanWhere: "1", params: [] });
   });
 });

@@ -1,68 +1,95 @@
 /**
- * Turns parsed search terms into an SQL condition over `messages m` and the FTS5 table. Pure.
+ * Turns parsed search terms into SQL over `messages m` and the FTS5 table. Pure.
  * Text values always reach FTS5 as quoted strings (double quotes doubled), so no user input is
  * ever interpreted as FTS5 syntax; every other value is a bound parameter.
+ *
+ * Two shapes come out, because the best plan differs:
+ * - `match`: the positive text terms as one FTS5 expression, so a list can walk the FTS index
+ *   newest first (ORDER BY rowid DESC) and stop after one page;
+ * - `where` / `scanWhere`: the other conditions. `scanWhere` marks low-selectivity columns with
+ *   unary `+` so that an ordered list scans by rowid instead of reading an index and sorting;
+ *   `where` lets a count use those indexes.
  */
 import type { SearchTerm } from "./search-query.ts";
 
 export interface SearchSql {
-  /** A condition for a WHERE clause ("1" when there are no terms). */
+  /** FTS5 expression of the positive text terms, or null when there are none. */
+  match: string | null;
+  /** Conditions on `m` ("1" when none), index-friendly: for counts. */
   where: string;
+  /** The same conditions, written for a scan in rowid order: for ordered pages. */
+  scanWhere: string;
+  /** Parameters of `where` / `scanWhere` (the same for both). */
   params: (string | number)[];
 }
 
 const FTS_COLUMNS = { any: "", from: "from_addr", to: "to_addr", subject: "subject" } as const;
-/** Unquoted words of at least this many characters match as prefixes ("invoi" finds "invoice"). */
+/** Unquoted words ending in at least this many letters match as prefixes ("invoi" finds "invoice"). */
 const PREFIX_MIN_LENGTH = 3;
 
 export function toSearchSql(terms: SearchTerm[]): SearchSql {
   const where: string[] = [];
+  const scanWhere: string[] = [];
   const params: (string | number)[] = [];
   const positiveText: string[] = [];
+  const add = (indexed: string, scan: string, negated: boolean): void => {
+    where.push(negated ? `NOT (${indexed})` : indexed);
+    scanWhere.push(negated ? `NOT (${scan})` : scan);
+  };
   for (const term of terms) {
-    let condition: string;
     switch (term.kind) {
       case "text": {
         const expression = toFtsExpression(term.field, term.value, term.phrase);
         if (!term.negated) {
           positiveText.push(expression);
-          continue;
+          break;
         }
-        where.push("m.seq NOT IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)");
+        const c = "m.seq NOT IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)";
+        add(c, c, false);
         params.push(expression);
-        continue;
+        break;
       }
       case "is":
-        condition = term.value === "read" ? "m.is_read = 1" : "m.is_read = 0";
+        add(
+          `m.is_read = ${term.value === "read" ? 1 : 0}`,
+          `+m.is_read = ${term.value === "read" ? 1 : 0}`,
+          term.negated,
+        );
         break;
       case "has":
-        condition = "m.attachment_count > 0";
+        add("m.attachment_count > 0", "+m.attachment_count > 0", term.negated);
         break;
-      case "tag":
-        condition = "EXISTS (SELECT 1 FROM json_each(m.tags_json) WHERE json_each.value = ?)";
+      case "tag": {
+        const c = "EXISTS (SELECT 1 FROM json_each(m.tags_json) WHERE json_each.value = ?)";
+        add(c, c, term.negated);
         params.push(term.value);
         break;
-      case "date":
-        condition = term.op === "before" ? "m.received_at < ?" : "m.received_at >= ?";
+      }
+      case "date": {
+        const c = term.op === "before" ? "m.received_at < ?" : "m.received_at >= ?";
+        add(c, c, term.negated);
         params.push(term.ms);
         break;
-      case "size":
-        condition = term.op === "larger" ? "m.size > ?" : "m.size < ?";
+      }
+      case "size": {
+        const c = term.op === "larger" ? "m.size > ?" : "m.size < ?";
+        add(c, `+${c}`, term.negated);
         params.push(term.bytes);
         break;
+      }
     }
-    where.push(term.negated ? `NOT (${condition})` : condition);
   }
-  if (positiveText.length > 0) {
-    where.unshift("m.seq IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)");
-    params.unshift(positiveText.join(" AND "));
-  }
-  return { where: where.length === 0 ? "1" : where.join(" AND "), params };
+  return {
+    match: positiveText.length === 0 ? null : positiveText.join(" AND "),
+    where: where.length === 0 ? "1" : where.join(" AND "),
+    scanWhere: scanWhere.length === 0 ? "1" : scanWhere.join(" AND "),
+    params,
+  };
 }
 
 function toFtsExpression(field: keyof typeof FTS_COLUMNS, value: string, phrase: boolean): string {
   const quoted = `"${value.replace(/"/g, '""')}"`;
-  const prefix = !phrase && /[\p{L}\p{N}]{3,}$/u.test(value) && value.length >= PREFIX_MIN_LENGTH ? " *" : "";
+  const prefix = !phrase && new RegExp(`[\\p{L}\\p{N}]{${PREFIX_MIN_LENGTH},}$`, "u").test(value) ? " *" : "";
   const column = FTS_COLUMNS[field];
   return column === "" ? `${quoted}${prefix}` : `${column} : ${quoted}${prefix}`;
 }
