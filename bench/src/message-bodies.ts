@@ -109,6 +109,7 @@ export function payloadSizeFor(size: number): number {
 
 /** Formats a size in octets as "1 KB", "100 KB", "5 MB" (binary units, as the issue names them). */
 export function formatSize(size: number): string {
+  if (size >= 1e6 && size % 1e6 === 0 && size % (1024 * 1024) !== 0) return `${size / 1e6} MB (decimal)`;
   if (size >= 1024 * 1024) return `${Math.round(size / (1024 * 1024))} MB`;
   return `${Math.round(size / 1024)} KB`;
 }

@@ -32,7 +32,7 @@ function scenario(
   maxDurationMs: number,
   pipelining = true,
 ): IngestionScenario {
-  const sizeId = size >= MB ? `${size / MB}mb` : `${size / KB}kb`;
+  const sizeId = size % MB === 0 ? `${size / MB}mb` : size >= 1e6 ? `${size / 1e6}mb` : `${size / KB}kb`;
   const modeId = mode === "new-connection" ? "new" : "reused";
   return {
     id: `${sizeId}-c${connections}-${modeId}${pipelining ? "" : "-nopipe"}`,
@@ -106,6 +106,11 @@ export function buildPlan(profile: Profile): Plan {
       scenario(100 * KB, 10, "reused", 8_000, cap),
       scenario(5 * MB, 1, "reused", 40, 3_000),
       scenario(5 * MB, 10, "reused", 60, 3_000),
+      // Issue 3: the engine's peak RSS while receiving a 50 MB message (under Mailpen's 50 MiB SIZE).
+      {
+        ...scenario(50_000_000, 1, "reused", 2, 10_000),
+        servers: ["mailpen-smtp", "smtp-server", "smtp-sink"],
+      },
     ],
     storeIngest: [
       [KB, 20_000],

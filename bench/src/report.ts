@@ -59,6 +59,7 @@ function ingestionTable(result: IngestionResult): string[] {
     "ws p50 ms",
     "ws p99 ms",
     "CPU ms/msg",
+    "idle RSS MB",
     "peak RSS MB",
   ];
   const lines = [`| ${header.join(" | ")} |`, `|${header.map(() => " --- ").join("|")}|`];
@@ -83,6 +84,7 @@ function ingestionTable(result: IngestionResult): string[] {
       ms(f.wsP50Ms),
       ms(f.wsP99Ms),
       cell(num(f.cpuMsPerMessage, 3), (x) => x.cpuMsPerMessage),
+      mb(f.idleRssBytes),
       cell(mb(f.peakRssBytes), (x) => x.peakRssBytes),
     ];
     if (f.failed > 0) row[0] += ` (${f.failed} failed: ${f.errors[0]?.replaceAll("|", "/") ?? ""})`;

@@ -87,6 +87,23 @@ export function checkTargets(inputs: TargetInputs): TargetCheck[] {
   ratioCheck(3, "1kb-c1-reused", "mailpen-smtp", "smtp-server", 1.5);
   ratioCheck(3, "1kb-c10-reused", "mailpen-smtp", "smtp-server", 1.5);
 
+  const engineRss = figure("50mb-c1-reused", "mailpen-smtp");
+  below(
+    3,
+    "50 MB message: SMTP engine peak RSS",
+    typeof engineRss?.peakRssBytes === "number" ? engineRss.peakRssBytes / 2 ** 20 : null,
+    50,
+    "MB",
+  );
+  if (typeof engineRss?.peakRssBytes === "number" && typeof engineRss.idleRssBytes === "number") {
+    checks.push({
+      issue: 3,
+      target: "50 MB message: SMTP engine RSS growth over its idle RSS (Node + tsx floor excluded)",
+      measured: `${((engineRss.peakRssBytes - engineRss.idleRssBytes) / 2 ** 20).toFixed(0)} MB`,
+      pass: engineRss.peakRssBytes - engineRss.idleRssBytes < 50 * 2 ** 20,
+    });
+  }
+
   const kb = inputs.storeIngest.find((s) => s.size === 1024)?.fill?.ingestPerSecond;
   checks.push({
     issue: 4,

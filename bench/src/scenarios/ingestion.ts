@@ -24,6 +24,8 @@ export interface IngestionScenario {
   pipelining: boolean;
   maxMessages: number;
   maxDurationMs: number;
+  /** Only these servers (default: all). */
+  servers?: ServerId[];
 }
 
 export interface IngestionRun {
@@ -39,6 +41,8 @@ export interface IngestionRun {
   latencyMs: LatencySummary;
   wsLatencyMs: LatencySummary | null;
   cpuMsPerMessage: number | null;
+  /** RSS once ready, before the load: the process's own floor (Node + modules, or a C binary). */
+  idleRssBytes: number | null;
   peakRssBytes: number | null;
 }
 
@@ -55,6 +59,7 @@ export interface IngestionFigures {
   wsP50Ms: number | null;
   wsP99Ms: number | null;
   cpuMsPerMessage: number | null;
+  idleRssBytes: number | null;
   peakRssBytes: number | null;
   failed: number;
   errors: string[];
@@ -93,8 +98,9 @@ export async function runIngestionScenario(
   const title = describeScenario(scenario);
   const payload = payloadFor(scenario.size);
   const runs: IngestionRun[] = [];
+  const included = servers.filter((server) => !scenario.servers || scenario.servers.includes(server.id));
   for (let round = 1; round <= rounds; round++) {
-    for (const server of servers) {
+    for (const server of included) {
       if (server.unavailableReason()) continue;
       const run = await runOnce(scenario, server, round, payload);
       runs.push(run);
@@ -108,7 +114,7 @@ export async function runIngestionScenario(
         );
     }
   }
-  const figures = servers.map((server) => summarize(server, runs));
+  const figures = included.map((server) => summarize(server, runs));
   return { scenario, title, figures, runs };
 }
 
@@ -130,6 +136,7 @@ function summarize(server: ServerUnderTest, allRuns: IngestionRun[]): IngestionF
     wsP50Ms: pick((r) => r.wsLatencyMs?.p50),
     wsP99Ms: pick((r) => r.wsLatencyMs?.p99),
     cpuMsPerMessage: pick((r) => r.cpuMsPerMessage),
+    idleRssBytes: pick((r) => r.idleRssBytes),
     peakRssBytes: pick((r) => r.peakRssBytes),
     failed: failedRuns.reduce((sum, run) => sum + run.failed, 0),
     errors: [...new Set(failedRuns.flatMap((run) => run.errors))].slice(0, 3),
@@ -155,6 +162,7 @@ async function runOnce(
     latencyMs: summarizeLatencies([]),
     wsLatencyMs: null,
     cpuMsPerMessage: null,
+    idleRssBytes: null,
     peakRssBytes: null,
   };
   let running: RunningServer | null = null;
@@ -209,6 +217,7 @@ async function runOnce(
       latencyMs: summarizeLatencies(result.latenciesMs),
       wsLatencyMs: ws ? summarizeLatencies(wsLatencies) : null,
       cpuMsPerMessage: cpuMs !== null && result.accepted > 0 ? cpuMs / result.accepted : null,
+      idleRssBytes: before?.rssBytes ?? null,
       peakRssBytes: after?.peakRssBytes ?? null,
     };
   } catch (error) {
