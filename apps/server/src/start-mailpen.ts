@@ -44,7 +44,14 @@ export function formatUrlHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
-function toSmtpOptions(config: MailpenConfig, clock: () => number, newId: () => string): SmtpServerOptions {
+const silentLogger: Pick<Console, "warn" | "error"> = { warn: () => undefined, error: () => undefined };
+
+function toSmtpOptions(
+  config: MailpenConfig,
+  clock: () => number,
+  newId: () => string,
+  logger: Pick<Console, "warn" | "error">,
+): SmtpServerOptions {
   const tls: SmtpServerOptions["tls"] =
     config.tlsCert && config.tlsKey
       ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }
@@ -62,6 +69,7 @@ function toSmtpOptions(config: MailpenConfig, clock: () => number, newId: () => 
     keepAuthSecrets: config.keepAuthSecrets,
     clock,
     newId,
+    logger,
   };
 }
 
@@ -79,13 +87,15 @@ export async function startMailpen(
   const smtpUsers = config.smtpAuthFile ? readUserTable(config.smtpAuthFile) : undefined;
   const uiUsers = config.uiAuthFile ? readUserTable(config.uiAuthFile) : undefined;
   const newId = createIdGenerator(clock);
-  const smtpOptions = toSmtpOptions(config, clock, newId);
+  const logger = config.logLevel === "silent" ? silentLogger : console;
+  const smtpOptions = toSmtpOptions(config, clock, newId, logger);
 
   const store = openStore({
     path: config.db,
     maxMessages: config.maxMessages,
     maxAgeMs: config.maxAgeMs,
     clock,
+    logger,
   });
   const state = { smtp: false, http: false };
   let smtpServer: SmtpServer | undefined;
@@ -120,7 +130,7 @@ export async function startMailpen(
     const httpPort = typeof httpAddress === "object" && httpAddress ? httpAddress.port : config.httpPort;
     state.http = true;
 
-    const smtp = createSmtpServer(createStoreBackend(store, { users: smtpUsers }), smtpOptions);
+    const smtp = createSmtpServer(createStoreBackend(store, { users: smtpUsers, logger }), smtpOptions);
     smtpServer = smtp;
     const smtpAddress = await smtp.listen({ port: config.smtpPort, host: config.host });
     const smtpTlsPort =

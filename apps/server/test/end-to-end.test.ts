@@ -185,10 +185,14 @@ describe("mailpen end to end: HTML, inline images and attachments", () => {
       ],
     });
     t.close();
-    const [summary] = (await getJson<{ messages: MessageSummary[] }>('/api/messages?query="html with parts"')).messages;
+    const [summary] = (await getJson<{ messages: MessageSummary[] }>('/api/messages?query="html with parts"'))
+      .messages;
     const detail = await getJson<MessageDetail>(`/api/messages/${summary!.id}`);
     const csv = detail.attachments.find((a) => a.filename === "report.csv");
-    expect(csv).toMatchObject({ disposition: "attachment", contentType: expect.stringMatching(/^text\/csv/) });
+    expect(csv).toMatchObject({
+      disposition: "attachment",
+      contentType: expect.stringMatching(/^text\/csv/),
+    });
 
     const html = await fetch(api(`/api/messages/${summary!.id}/html`));
     expect(html.headers.get("content-security-policy")).toContain("default-src 'none'");
@@ -199,7 +203,9 @@ describe("mailpen end to end: HTML, inline images and attachments", () => {
     expect(image.status).toBe(200);
     expect(Buffer.from(await image.arrayBuffer()).equals(png)).toBe(true);
 
-    const attachment = await fetch(api(`/api/messages/${summary!.id}/parts/${encodeURIComponent(csv!.partId)}`));
+    const attachment = await fetch(
+      api(`/api/messages/${summary!.id}/parts/${encodeURIComponent(csv!.partId)}`),
+    );
     expect(attachment.headers.get("content-disposition")).toMatch(/^attachment; filename="report\.csv"/);
     expect(await attachment.text()).toBe("a,b\n1,2\n");
   });
