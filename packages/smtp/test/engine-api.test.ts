@@ -181,3 +181,44 @@ describe("createIdGenerator", () => {
     expect(a < b).toBe(true);
   });
 });
+
+describe("issue 3: AUTH secrets are masked in the transcript by default", () => {
+  const password = "Pa55-w0rd-that-must-not-leak";
+  const plain = (pw: string): string => Buffer.from(`\0alice\0${pw}`).toString("base64");
+  const b64 = (s: string): string => Buffer.from(s).toString("base64");
+  /** Base64 text that encodes only password octets (the 9th octet on), as it would appear in a leak. */
+  const leakOf = (response: string): string => response.slice(12, 36);
+  const longPassword = "p".repeat(600);
+
+  const masked: Array<[string, string, string[]]> = [
+    ["PLAIN with an initial response", `AUTH PLAIN ${plain(password)}\r\n`, [plain(password)]],
+    ["PLAIN after a 334", `AUTH PLAIN\r\n${plain(password)}\r\n`, [plain(password)]],
+    ["LOGIN in two rounds", `AUTH LOGIN\r\n${b64("alice")}\r\n${b64(password)}\r\n`, [b64(password)]],
+    ["LOGIN with the user as initial response", `AUTH LOGIN ${b64("alice")}\r\n${b64(password)}\r\n`, [b64(password)]],
+    ["lower-case verb", `auth plain ${plain(password)}\r\n`, [plain(password)]],
+    ["rejected credentials (535)", `AUTH PLAIN ${plain("wrong-but-secret-password")}\r\n`, [plain("wrong-but-secret-password")]],
+  ];
+  // Known bugs (FINDINGS.md #3): these inputs reach the transcript unmasked.
+  const leaking: Array<[string, string, string[]]> = [
+    ["two spaces between the words", `AUTH  PLAIN  ${plain(password)}\r\n`, [plain(password)]],
+    ["an AUTH line over 512 octets (500)", `AUTH PLAIN ${plain(longPassword)}\r\n`, [plain(longPassword)]],
+    ["a SASL response over the 12288-octet limit (500)", `AUTH PLAIN\r\n${plain("q".repeat(10_000))}\r\n*\r\n`, [plain("q".repeat(10_000))]],
+  ];
+
+  const check = async (input: string, secrets: string[]): Promise<void> => {
+    const backend = createRecordingBackend({ users: { alice: password } });
+    const run = await runEngineSession([Buffer.from(`EHLO a\r\n${input}QUIT\r\n`)], {}, backend);
+    const text = run.backend.sessions[0]!.entries.map((e) => e.text).join("\n");
+    for (const secret of secrets) expect(text).not.toContain(leakOf(secret));
+    expect(text).not.toContain(password);
+  };
+
+  it.each(masked)("%s", async (_name, input, secrets) => check(input, secrets));
+  it.fails.each(leaking)("%s", async (_name, input, secrets) => check(input, secrets));
+
+  it("a wrong-mechanism AUTH with an initial response is masked too", async () => {
+    await check(`AUTH XOAUTH2 ${b64(`user=alice\x01auth=Bearer ${password}\x01\x01`)}\r\n`, [
+      b64(`user=alice\x01auth=Bearer ${password}\x01\x01`),
+    ]);
+  });
+});
