@@ -85,6 +85,8 @@ describe("RFC 5321 section 4.1.1.4 and 2.3.8: SMTP smuggling, end-of-data lookal
       const [summary] = dataSummaries(run.backend.sessions[0]!.entries);
       expect(summary?.data).toMatchObject(bare);
       expect(bare.bareLf + bare.bareCr).toBeGreaterThan(0);
+      // Flagged on the session too, where the inbox shows warnings.
+      expect(run.backend.sessions[0]!.ends[0]!.warnings.some((w) => /bare (LF|CR)/i.test(w))).toBe(true);
     });
 
     it("socket: exactly one message, holding the smuggled bytes", async () => {

@@ -130,6 +130,18 @@ describe("limits (issue 3: limits that never hurt the process)", () => {
     expect(started.backend.deliveries).toHaveLength(0);
   });
 
+  it("a backend slower than the idle timeout does not time the client out", async () => {
+    const started = await fixture.start({ server: { idleTimeoutMs: 200 } });
+    started.backend.behaviour = { kind: "hold" };
+    const client = await sendOne(started);
+    await client.send("Subject: slow backend\r\n\r\nbody\r\n.");
+    await started.backend.waitForHeld();
+    await new Promise((r) => setTimeout(r, 500));
+    started.backend.release();
+    const reply = await client.readReply();
+    expect(reply.code).toBe(250);
+  });
+
   it("maxSessionMs ends a busy session with outcome timeout", async () => {
     const started = await fixture.start({ server: { maxSessionMs: 300, idleTimeoutMs: 10_000 } });
     const client = await started.connect();
@@ -174,6 +186,32 @@ describe("close()", () => {
     const [ended] = await started.backend.waitForEnded(1);
     expect(ended!.ends.map((e) => e.outcome)).toEqual(["shutdown"]);
     expect(started.backend.deliveries).toHaveLength(0);
+  });
+
+  it("a transaction still open at close() may finish within graceMs: 250, then 421, outcome shutdown", async () => {
+    const started = await fixture.start();
+    const client = await started.connect();
+    await client.readReply();
+    await client.command("EHLO client.example");
+    expect((await client.command("MAIL FROM:<alice@example.com>")).code).toBe(250);
+    const closing = started.server.close({ graceMs: 3000 });
+    expect((await client.command("RCPT TO:<bob@example.com>")).code).toBe(250);
+    expect((await client.command("DATA")).code).toBe(354);
+    expect((await client.command("Subject: late\r\n\r\nbody\r\n.")).code).toBe(250);
+    const left = await client.waitClosed();
+    expect(left.map((r) => r.code)).toEqual([421]);
+    await closing;
+    const [ended] = await started.backend.waitForEnded(1);
+    expect(ended!.ends.map((e) => [e.outcome, e.messageCount])).toEqual([["shutdown", 1]]);
+  });
+
+  it("an idle session (no transaction) is ended at once by close(), whatever graceMs", async () => {
+    const started = await fixture.start();
+    const client = await started.connect();
+    await client.readReply();
+    await client.command("EHLO client.example");
+    await started.server.close({ graceMs: 10_000 });
+    expect((await client.waitClosed()).map((r) => r.code)).toEqual([421]);
   });
 
   it("stops accepting connections", async () => {
@@ -285,6 +323,20 @@ describe("the transcript handed to the backend", () => {
     expect(summary.data!.lines).toBe(4);
     // The user name (not a secret) is still recorded on the session.
     expect(session.ends[0]).toMatchObject({ authMechanism: "LOGIN", authUser: "alice" });
+  });
+
+  it("is handed over live, while the session is still open", async () => {
+    const started = await fixture.start();
+    const client = await started.connect();
+    await client.readReply();
+    await client.command("EHLO client.example");
+    await client.command("MAIL FROM:<alice@example.com>");
+    const session = started.backend.sessions[0]!;
+    expect(session.ends).toHaveLength(0);
+    const texts = session.entries.map((e) => e.text);
+    expect(texts).toContain("EHLO client.example");
+    expect(texts).toContain("MAIL FROM:<alice@example.com>");
+    expect(session.lastState).toMatchObject({ heloName: "client.example", messageCount: 0 });
   });
 
   it("keepAuthSecrets keeps them, for debugging a client's credentials", async () => {
