@@ -1,7 +1,7 @@
 /**
- * `tsx src/profile-summary.ts <file.cpuprofile> [top]`: self time by function and by package of a
- * V8 CPU profile written by `pnpm bench -- --profile`, to explain where a missed target's time goes
- * without opening DevTools.
+ * `tsx src/profile-summary.ts <file.cpuprofile> [top] [skipMs]`: self time by function and by package
+ * of a V8 CPU profile written by `pnpm bench -- --profile`, to explain where a missed target's time
+ * goes without opening DevTools. `skipMs` leaves out the first milliseconds (module loading at start).
  */
 import { readFileSync } from "node:fs";
 
@@ -15,6 +15,7 @@ interface CpuProfile {
   startTime: number;
   endTime: number;
   samples: number[];
+  timeDeltas: number[];
 }
 
 /** Where a script URL belongs: an npm package, a workspace package, or Node itself. */
@@ -30,13 +31,23 @@ function ownerOf(url: string): string {
 const file = process.argv[2];
 if (!file) throw new Error("usage: profile-summary.ts <file.cpuprofile> [top]");
 const top = Number(process.argv[3] ?? 25);
+const skipMs = Number(process.argv[4] ?? 0);
 const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
-const totalMs = (profile.endTime - profile.startTime) / 1000;
-const msPerSample = totalMs / Math.max(1, profile.samples.length);
+// Self time per node from the samples themselves, so a leading window can be left out.
+const selfMs = new Map<number, number>();
+let at = 0;
+let totalMs = 0;
+profile.samples.forEach((nodeId, i) => {
+  const delta = (profile.timeDeltas[i] ?? 0) / 1000;
+  at += delta;
+  if (at < skipMs) return;
+  totalMs += delta;
+  selfMs.set(nodeId, (selfMs.get(nodeId) ?? 0) + delta);
+});
 const byFunction = new Map<string, number>();
 const byOwner = new Map<string, number>();
 for (const node of profile.nodes) {
-  const ms = (node.hitCount ?? 0) * msPerSample;
+  const ms = selfMs.get(node.id) ?? 0;
   if (ms === 0) continue;
   const { functionName, url, lineNumber } = node.callFrame;
   const key = `${functionName || "(anonymous)"} ${url.replace(/^.*\/(node_modules|packages|apps)\//, "$1/")}:${lineNumber + 1}`;
@@ -49,6 +60,6 @@ const print = (title: string, map: Map<string, number>, n: number): void => {
     console.log(`${ms.toFixed(0).padStart(8)} ms ${((ms / totalMs) * 100).toFixed(1).padStart(5)} %  ${key}`);
   }
 };
-console.log(`${file}: ${totalMs.toFixed(0)} ms profiled`);
+console.log(`${file}: ${totalMs.toFixed(0)} ms profiled${skipMs ? ` after the first ${skipMs} ms` : ""}`);
 print("self time by owner", byOwner, 15);
 print("self time by function", byFunction, top);
