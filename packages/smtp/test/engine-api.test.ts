@@ -62,13 +62,20 @@ describe("engine lifecycle", () => {
   it("a chunk fed while a delivery is pending is queued and answered after it, in order", async () => {
     const engine = createSmtpEngine({ hostname: "h", newId: () => "m1" });
     engine.start();
-    const first = engine.feed(Buffer.from("EHLO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nx\r\n.\r\nNOOP\r\n"));
+    const first = engine.feed(
+      Buffer.from("EHLO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nx\r\n.\r\nNOOP\r\n"),
+    );
     expect(first.filter((a) => a.type === "deliver")).toHaveLength(1);
     expect(written(first)).not.toMatch(/^250 2\.0\.0 OK/m);
     const queued = engine.feed(Buffer.from("RSET\r\n"));
     expect(written(queued)).toBe("");
     const after = written(engine.resolveDelivery({ ok: true }));
-    expect(after.split("\r\n").filter(Boolean).map((l) => l.slice(0, 9))).toEqual(["250 2.0.0", "250 2.0.0", "250 2.0.0"]);
+    expect(
+      after
+        .split("\r\n")
+        .filter(Boolean)
+        .map((l) => l.slice(0, 9)),
+    ).toEqual(["250 2.0.0", "250 2.0.0", "250 2.0.0"]);
     expect(after).toContain("m1");
   });
 });
@@ -77,7 +84,11 @@ describe("STYLE.md item 4: backend errors through the engine", () => {
   it("SmtpReplyError from deliver becomes exactly that reply", async () => {
     const backend = createRecordingBackend();
     backend.behaviour = { kind: "throw", error: new SmtpReplyError(550, "5.7.1", "No thanks") };
-    const run = await runEngineSession([Buffer.from("EHLO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nx\r\n.\r\n")], {}, backend);
+    const run = await runEngineSession(
+      [Buffer.from("EHLO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nx\r\n.\r\n")],
+      {},
+      backend,
+    );
     expect(run.output.toString()).toContain("\r\n550 5.7.1 No thanks\r\n");
     expect(run.backend.sessions[0]!.ends[0]!.messageCount).toBe(0);
   });
@@ -98,7 +109,11 @@ describe("STYLE.md item 4: backend errors through the engine", () => {
     backend.authenticate = () => {
       throw new Error("directory down");
     };
-    const run = await runEngineSession([Buffer.from("EHLO a\r\nAUTH PLAIN AGFsaWNlAHNlY3JldA==\r\nNOOP\r\n")], {}, backend);
+    const run = await runEngineSession(
+      [Buffer.from("EHLO a\r\nAUTH PLAIN AGFsaWNlAHNlY3JldA==\r\nNOOP\r\n")],
+      {},
+      backend,
+    );
     expect(run.output.toString()).toMatch(/\r\n454 4\.7\.0 [^\r]*\r\n250 2\.0\.0 /);
   });
 });
@@ -107,7 +122,11 @@ describe("the transcript, with an injected clock (issue 3: structured entries, m
   it("records every command and reply in order, masks AUTH, and summarises DATA with the message id", async () => {
     let now = 1_000_000;
     const clock = (): number => now;
-    const harness = await openEngineHarness(undefined, { hostname: "mailpen.test", clock, newId: createIds() });
+    const harness = await openEngineHarness(undefined, {
+      hostname: "mailpen.test",
+      clock,
+      newId: createIds(),
+    });
     const step = async (ms: number, input: string): Promise<void> => {
       now += ms;
       await harness.feed(Buffer.from(input, "latin1"));
@@ -142,16 +161,30 @@ describe("the transcript, with an injected clock (issue 3: structured entries, m
     expect(auth.masked).toBe(true);
     const summary = entries.find((e) => e.data)!;
     expect(summary.messageId).toBe("msg-2");
-    expect(summary.data).toEqual({ bytes: 25, lines: 4, bareLf: 0, bareCr: 0, eightBit: 1, longLines: 0, nul: 1 });
+    expect(summary.data).toEqual({
+      bytes: 25,
+      lines: 4,
+      bareLf: 0,
+      bareCr: 0,
+      eightBit: 1,
+      longLines: 0,
+      nul: 1,
+    });
     expect(harness.backend.deliveries[0]!.id).toBe("msg-2");
     expect(harness.backend.sessions[0]!.start.id).toBe("msg-1");
     // The state handed with the last batch matches the end.
-    expect(harness.backend.sessions[0]!.lastState).toMatchObject({ authMechanism: "PLAIN", authUser: "alice", messageCount: 1 });
+    expect(harness.backend.sessions[0]!.lastState).toMatchObject({
+      authMechanism: "PLAIN",
+      authUser: "alice",
+      messageCount: 1,
+    });
   });
 
   it("a line over 998 octets is counted as a long line (RFC 5322 section 2.1.1)", async () => {
     const run = await runEngineSession([
-      Buffer.from(`EHLO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n${"x".repeat(998)}\r\n${"y".repeat(999)}\r\n.\r\n`),
+      Buffer.from(
+        `EHLO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n${"x".repeat(998)}\r\n${"y".repeat(999)}\r\n.\r\n`,
+      ),
     ]);
     expect(run.backend.sessions[0]!.entries.find((e) => e.data)?.data?.longLines).toBe(1);
   });
@@ -194,15 +227,27 @@ describe("issue 3: AUTH secrets are masked in the transcript by default", () => 
     ["PLAIN with an initial response", `AUTH PLAIN ${plain(password)}\r\n`, [plain(password)]],
     ["PLAIN after a 334", `AUTH PLAIN\r\n${plain(password)}\r\n`, [plain(password)]],
     ["LOGIN in two rounds", `AUTH LOGIN\r\n${b64("alice")}\r\n${b64(password)}\r\n`, [b64(password)]],
-    ["LOGIN with the user as initial response", `AUTH LOGIN ${b64("alice")}\r\n${b64(password)}\r\n`, [b64(password)]],
+    [
+      "LOGIN with the user as initial response",
+      `AUTH LOGIN ${b64("alice")}\r\n${b64(password)}\r\n`,
+      [b64(password)],
+    ],
     ["lower-case verb", `auth plain ${plain(password)}\r\n`, [plain(password)]],
-    ["rejected credentials (535)", `AUTH PLAIN ${plain("wrong-but-secret-password")}\r\n`, [plain("wrong-but-secret-password")]],
+    [
+      "rejected credentials (535)",
+      `AUTH PLAIN ${plain("wrong-but-secret-password")}\r\n`,
+      [plain("wrong-but-secret-password")],
+    ],
   ];
   // Known bugs (FINDINGS.md #3): these inputs reach the transcript unmasked.
   const leaking: Array<[string, string, string[]]> = [
     ["two spaces between the words", `AUTH  PLAIN  ${plain(password)}\r\n`, [plain(password)]],
     ["an AUTH line over 512 octets (500)", `AUTH PLAIN ${plain(longPassword)}\r\n`, [plain(longPassword)]],
-    ["a SASL response over the 12288-octet limit (500)", `AUTH PLAIN\r\n${plain("q".repeat(10_000))}\r\n*\r\n`, [plain("q".repeat(10_000))]],
+    [
+      "a SASL response over the 12288-octet limit (500)",
+      `AUTH PLAIN\r\n${plain("q".repeat(10_000))}\r\n*\r\n`,
+      [plain("q".repeat(10_000))],
+    ],
   ];
 
   const check = async (input: string, secrets: string[]): Promise<void> => {

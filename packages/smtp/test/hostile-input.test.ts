@@ -14,7 +14,8 @@ import { createServerFixture, TEST_SERVER_OPTIONS } from "./support/server-fixtu
 const fixture = createServerFixture();
 afterEach(() => fixture.closeAll());
 
-const ENVELOPE = "EHLO client.example\r\nMAIL FROM:<alice@example.com>\r\nRCPT TO:<bob@example.com>\r\nDATA\r\n";
+const ENVELOPE =
+  "EHLO client.example\r\nMAIL FROM:<alice@example.com>\r\nRCPT TO:<bob@example.com>\r\nDATA\r\n";
 
 /** Dot-unstuffing of content that ends just before its terminating CRLF.CRLF. */
 function referenceUnstuff(content: Buffer): Buffer {
@@ -65,11 +66,7 @@ describe("RFC 5321 section 4.1.1.4 and 2.3.8: SMTP smuggling, end-of-data lookal
 
   describe.each(variants)("%s", (_name, lookalike) => {
     const content = Buffer.from(`Subject: smuggle\r\n\r\nbody${lookalike}${SMUGGLED}`, "latin1");
-    const session = Buffer.concat([
-      Buffer.from(ENVELOPE),
-      content,
-      Buffer.from("\r\n.\r\nQUIT\r\n"),
-    ]);
+    const session = Buffer.concat([Buffer.from(ENVELOPE), content, Buffer.from("\r\n.\r\nQUIT\r\n")]);
     const expectedRaw = referenceUnstuff(Buffer.concat([content, Buffer.from("\r\n")]));
     const bare = countBare(expectedRaw);
 
@@ -146,7 +143,12 @@ describe("NUL bytes (RFC 5321 section 2.3.8 forbids them; we keep and count them
   });
 
   it("in a command line: an error reply, and the session goes on", async () => {
-    const run = await runEngineSession([Buffer.from("EHLO client.example\r\nNO\0OP\r\nMAIL FROM:<a\0@example.com>\r\nNOOP\r\nQUIT\r\n", "latin1")]);
+    const run = await runEngineSession([
+      Buffer.from(
+        "EHLO client.example\r\nNO\0OP\r\nMAIL FROM:<a\0@example.com>\r\nNOOP\r\nQUIT\r\n",
+        "latin1",
+      ),
+    ]);
     const c = codes(run.output);
     expect(c[0]).toBe(220);
     expect(c[1]).toBe(250);
@@ -189,7 +191,12 @@ describe("RFC 5321 section 4.5.3.1.4: command lines are at most 512 octets inclu
     const chunk = Buffer.alloc(64 * 1024, 0x62);
     for (let i = 0; i < 160; i++) await engine.feed(chunk);
     await engine.feed(Buffer.from("\r\nNOOP\r\n"));
-    expect(engine.takeReplies(Infinity).map((r) => r[r.length - 1]!.slice(0, 3))).toEqual(["220", "250", "500", "250"]);
+    expect(engine.takeReplies(Infinity).map((r) => r[r.length - 1]!.slice(0, 3))).toEqual([
+      "220",
+      "250",
+      "500",
+      "250",
+    ]);
     expect(engine.isClosed()).toBe(false);
     await engine.clientClosed();
   });
@@ -209,14 +216,17 @@ describe("binary garbage", () => {
     return out;
   }
 
-  it.each([1, 2, 3, 4])("seed %i: the engine answers with errors or a 421, never crashes, and ends once", async (seed) => {
-    const run = await runEngineSession([garbage(64 * 1024, seed)]);
-    const c = codes(run.output);
-    expect(c[0]).toBe(220);
-    for (const code of c.slice(1)) expect(code).toBeGreaterThanOrEqual(400);
-    expect(run.backend.deliveries).toHaveLength(0);
-    expect(run.backend.sessions[0]!.ends).toHaveLength(1);
-  });
+  it.each([1, 2, 3, 4])(
+    "seed %i: the engine answers with errors or a 421, never crashes, and ends once",
+    async (seed) => {
+      const run = await runEngineSession([garbage(64 * 1024, seed)]);
+      const c = codes(run.output);
+      expect(c[0]).toBe(220);
+      for (const code of c.slice(1)) expect(code).toBeGreaterThanOrEqual(400);
+      expect(run.backend.deliveries).toHaveLength(0);
+      expect(run.backend.sessions[0]!.ends).toHaveLength(1);
+    },
+  );
 
   it("socket: garbage on one connection does not disturb another", async () => {
     const { connect, backend } = await fixture.start();
@@ -255,13 +265,16 @@ describe("input split at every byte offset (RFC 5321 section 2.3.8: lines, not p
   it("every split into two chunks gives the same replies and the same delivered bytes", async () => {
     const whole = await runEngineSession([session]);
     expect(whole.backend.deliveries).toHaveLength(2);
-    expect(codes(whole.output)).toEqual([220, 250, 250, 250, 250, 354, 250, 250, 250, 250, 250, 235, 250, 250, 221]);
+    expect(codes(whole.output)).toEqual([
+      220, 250, 250, 250, 250, 354, 250, 250, 250, 250, 250, 235, 250, 250, 221,
+    ]);
     for (let i = 1; i < session.length; i++) {
       const split = await runEngineSession([session.subarray(0, i), session.subarray(i)]);
       expect(split.output.toString("latin1"), `split at ${i}`).toBe(whole.output.toString("latin1"));
-      expect(split.backend.deliveries.map((d) => d.raw.toString("latin1")), `split at ${i}`).toEqual(
-        whole.backend.deliveries.map((d) => d.raw.toString("latin1")),
-      );
+      expect(
+        split.backend.deliveries.map((d) => d.raw.toString("latin1")),
+        `split at ${i}`,
+      ).toEqual(whole.backend.deliveries.map((d) => d.raw.toString("latin1")));
     }
   });
 
@@ -271,7 +284,9 @@ describe("input split at every byte offset (RFC 5321 section 2.3.8: lines, not p
     const trickle = await runEngineSession(bytes);
     expect(trickle.output.toString("latin1")).toBe(whole.output.toString("latin1"));
     expect(trickle.backend.deliveries.map((d) => d.raw)).toEqual(whole.backend.deliveries.map((d) => d.raw));
-    expect(trickle.backend.deliveries.map((d) => d.envelope)).toEqual(whole.backend.deliveries.map((d) => d.envelope));
+    expect(trickle.backend.deliveries.map((d) => d.envelope)).toEqual(
+      whole.backend.deliveries.map((d) => d.envelope),
+    );
   });
 
   it("socket: the session written in 3-byte pieces (pipelining across chunk boundaries) gives the same replies", async () => {

@@ -114,7 +114,10 @@ describe("RFC 3207: broken TLS", () => {
   });
 
   it("maxConnections counts the implicit-TLS listener too", async () => {
-    const started = await fixture.start({ server: { tls: "self-signed", maxConnections: 1 }, implicitTls: true });
+    const started = await fixture.start({
+      server: { tls: "self-signed", maxConnections: 1 },
+      implicitTls: true,
+    });
     const secure = await started.connect({ implicitTls: true });
     expect((await secure.readReply()).code).toBe(220);
     const plain = await started.connect();
@@ -143,7 +146,10 @@ describe("a backend whose hooks throw never crashes the process", () => {
         deliver: (m) => inner.deliver(m),
         sessionEnded: (e) => inner.sessionEnded(e),
       },
-      { ...TEST_SERVER_OPTIONS, logger: { warn: (...a: unknown[]) => errors.push(a), error: (...a: unknown[]) => errors.push(a) } },
+      {
+        ...TEST_SERVER_OPTIONS,
+        logger: { warn: (...a: unknown[]) => errors.push(a), error: (...a: unknown[]) => errors.push(a) },
+      },
     );
     try {
       const { port } = await server.listen({ port: 0, host: "127.0.0.1" });
@@ -211,8 +217,13 @@ describe("server lifecycle", () => {
 describe("engine limits", () => {
   it("RFC 5321 section 4.5.3.1.8: the default maximum is 1000 recipients; the 1001st gets 452 4.5.3", async () => {
     const rcpts = Array.from({ length: 1001 }, (_, i) => `RCPT TO:<r${i}@example.com>\r\n`).join("");
-    const run = await runEngineSession([Buffer.from(`EHLO a\r\nMAIL FROM:<a@example.com>\r\n${rcpts}DATA\r\nx\r\n.\r\n`)]);
-    const lines = run.output.toString().split("\r\n").filter((l) => /^\d{3} /.test(l));
+    const run = await runEngineSession([
+      Buffer.from(`EHLO a\r\nMAIL FROM:<a@example.com>\r\n${rcpts}DATA\r\nx\r\n.\r\n`),
+    ]);
+    const lines = run.output
+      .toString()
+      .split("\r\n")
+      .filter((l) => /^\d{3} /.test(l));
     expect(lines.slice(3, 1003).every((l) => l.startsWith("250 2.1.5"))).toBe(true);
     expect(lines[1003]).toMatch(/^452 4\.5\.3 /);
     expect(run.backend.deliveries[0]!.envelope.rcptTo).toHaveLength(1000);
@@ -232,6 +243,10 @@ describe("engine limits", () => {
       .filter((l) => /^\d{3} /.test(l))
       .map((l) => Number(l.slice(0, 3)));
     expect(codes).toEqual([220, 250, 334, 500, 250, 250, 221]);
-    expect(run.backend.sessions[0]!.ends[0]).toMatchObject({ authMechanism: null, authUser: null, outcome: "quit" });
+    expect(run.backend.sessions[0]!.ends[0]).toMatchObject({
+      authMechanism: null,
+      authUser: null,
+      outcome: "quit",
+    });
   });
 });

@@ -29,7 +29,10 @@ async function sendOne(started: StartedServer): Promise<RawClient> {
 describe("STYLE.md item 4: a backend chooses the reply", () => {
   it("deliver() rejecting with SmtpReplyError(550, 5.7.1) yields exactly that reply; the session goes on", async () => {
     const started = await fixture.start();
-    started.backend.behaviour = { kind: "throw", error: new SmtpReplyError(550, "5.7.1", "Rejected by policy") };
+    started.backend.behaviour = {
+      kind: "throw",
+      error: new SmtpReplyError(550, "5.7.1", "Rejected by policy"),
+    };
     const client = await sendOne(started);
     const reply = await client.command("Subject: x\r\n\r\nbody\r\n.");
     expect(reply.text).toBe("550 5.7.1 Rejected by policy");
@@ -285,7 +288,8 @@ describe("the transcript handed to the backend", () => {
     const session = started.backend.sessions[0]!;
     const entries = session.entries;
     expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => entries[0]!.seq + i));
-    for (let i = 1; i < entries.length; i++) expect(entries[i]!.atMs).toBeGreaterThanOrEqual(entries[i - 1]!.atMs);
+    for (let i = 1; i < entries.length; i++)
+      expect(entries[i]!.atMs).toBeGreaterThanOrEqual(entries[i - 1]!.atMs);
     const talk = entries.filter((e) => e.dir !== "event" || e.data !== undefined);
     const shape = talk.map((e) =>
       e.data ? "DATA-SUMMARY" : e.dir === "client" ? `C: ${e.text.slice(0, 10)}` : `S: ${e.text.slice(0, 4)}`,
@@ -319,7 +323,13 @@ describe("the transcript handed to the backend", () => {
     const summary = entries.find((e) => e.data)!;
     const delivery = started.backend.deliveries[0]!;
     expect(summary.messageId).toBe(delivery.id);
-    expect(summary.data).toMatchObject({ bytes: delivery.raw.length, bareLf: 0, bareCr: 0, nul: 0, longLines: 0 });
+    expect(summary.data).toMatchObject({
+      bytes: delivery.raw.length,
+      bareLf: 0,
+      bareCr: 0,
+      nul: 0,
+      longLines: 0,
+    });
     expect(summary.data!.lines).toBe(4);
     // The user name (not a secret) is still recorded on the session.
     expect(session.ends[0]).toMatchObject({ authMechanism: "LOGIN", authUser: "alice" });
@@ -342,7 +352,9 @@ describe("the transcript handed to the backend", () => {
   it("keepAuthSecrets keeps them, for debugging a client's credentials", async () => {
     const started = await fixture.start({ server: { keepAuthSecrets: true } });
     await fullSession(started, ["AUTH PLAIN AGFsaWNlAHNlY3JldA=="]);
-    const entry = started.backend.sessions[0]!.entries.find((e) => e.dir === "client" && e.text.startsWith("AUTH"));
+    const entry = started.backend.sessions[0]!.entries.find(
+      (e) => e.dir === "client" && e.text.startsWith("AUTH"),
+    );
     expect(entry?.text).toBe("AUTH PLAIN AGFsaWNlAHNlY3JldA==");
     expect(entry?.masked).toBeFalsy();
   });
@@ -365,7 +377,13 @@ describe("the transcript handed to the backend", () => {
     await client.command("QUIT");
     const [ended] = await started.backend.waitForEnded(1);
     const end = ended!.ends[0]!;
-    expect(end).toMatchObject({ id: start.id, heloName: "client.example", messageCount: 0, errorCount: 1, outcome: "quit" });
+    expect(end).toMatchObject({
+      id: start.id,
+      heloName: "client.example",
+      messageCount: 0,
+      errorCount: 1,
+      outcome: "quit",
+    });
     expect(end.endedAt.getTime()).toBeGreaterThanOrEqual(start.startedAt.getTime());
   });
 });
@@ -399,7 +417,11 @@ describe("sessionEnded exactly once per connection, with the right outcome", () 
     expect(started.server.connectionCount).toBe(3);
     await started.server.close({ graceMs: 0 });
     const ended = await started.backend.waitForEnded(3);
-    expect(ended.map((s) => s.ends.map((e) => e.outcome))).toEqual([["shutdown"], ["shutdown"], ["shutdown"]]);
+    expect(ended.map((s) => s.ends.map((e) => e.outcome))).toEqual([
+      ["shutdown"],
+      ["shutdown"],
+      ["shutdown"],
+    ]);
     expect(started.server.connectionCount).toBe(0);
   });
 

@@ -76,7 +76,11 @@ describe("nodemailer over plaintext (RFC 5321)", () => {
     const t = transport({ port, secure: false, ignoreTLS: true, pool: true, maxConnections: 1 });
     const sent = await Promise.all(
       [1, 2, 3, 4, 5].map((i) =>
-        t.sendMail({ ...message, to: [`r${i}a@example.com`, `r${i}b@example.com`], subject: `pipelined ${i}` }),
+        t.sendMail({
+          ...message,
+          to: [`r${i}a@example.com`, `r${i}b@example.com`],
+          subject: `pipelined ${i}`,
+        }),
       ),
     );
     expect(sent).toHaveLength(5);
@@ -120,7 +124,9 @@ describe("RFC 3207: STARTTLS with the self-signed certificate", () => {
   it("upgrades, delivers, and records TLS on the envelope and the session", async () => {
     const { port, backend, server } = await fixture.start({ server: { tls: "self-signed" } });
     expect(server.tlsEnabled).toBe(true);
-    await transport({ port, secure: false, requireTLS: true, tls: { rejectUnauthorized: false } }).sendMail(message);
+    await transport({ port, secure: false, requireTLS: true, tls: { rejectUnauthorized: false } }).sendMail(
+      message,
+    );
     expect(backend.deliveries[0]!.envelope.tls).toBe(true);
     const [ended] = await backend.waitForEnded(1);
     const end = ended!.ends[0]!;

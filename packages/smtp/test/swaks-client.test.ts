@@ -10,7 +10,10 @@ import { createServerFixture } from "./support/server-fixture.ts";
 
 function probe(): { found: boolean; tls: boolean } {
   try {
-    const support = execFileSync("swaks", ["--support"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    const support = execFileSync("swaks", ["--support"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     return { found: true, tls: /=== TLS supported/.test(support) };
   } catch (err) {
     const e = err as { code?: string; stdout?: string };
@@ -21,15 +24,22 @@ function probe(): { found: boolean; tls: boolean } {
 }
 
 const swaks = probe();
-if (!swaks.found) console.warn("swaks-client.test.ts: `swaks` is not on PATH; install it with `apt-get install swaks`.");
-else if (!swaks.tls) console.warn("swaks-client.test.ts: swaks has no TLS support; install libnet-ssleay-perl.");
+if (!swaks.found)
+  console.warn("swaks-client.test.ts: `swaks` is not on PATH; install it with `apt-get install swaks`.");
+else if (!swaks.tls)
+  console.warn("swaks-client.test.ts: swaks has no TLS support; install libnet-ssleay-perl.");
 
 function runSwaks(args: string[]): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    execFile("swaks", ["--server", "127.0.0.1", "--timeout", "10", ...args], { timeout: 20_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
-      resolve({ code, output: `${stdout}${stderr}` });
-    });
+    execFile(
+      "swaks",
+      ["--server", "127.0.0.1", "--timeout", "10", ...args],
+      { timeout: 20_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
+        resolve({ code, output: `${stdout}${stderr}` });
+      },
+    );
   });
 }
 
@@ -41,11 +51,23 @@ const base = ["--from", "alice@example.com", "--to", "bob@example.com", "--helo"
 describe.skipIf(!swaks.found)("swaks, a non-Node client", () => {
   it("RFC 5321: plain delivery", async () => {
     const { port, backend } = await fixture.start();
-    const run = await runSwaks(["--port", String(port), ...base, "--header", "Subject: from swaks", "--body", "swaks body"]);
+    const run = await runSwaks([
+      "--port",
+      String(port),
+      ...base,
+      "--header",
+      "Subject: from swaks",
+      "--body",
+      "swaks body",
+    ]);
     expect(run.code, run.output).toBe(0);
     expect(backend.deliveries).toHaveLength(1);
     const d = backend.deliveries[0]!;
-    expect(d.envelope).toMatchObject({ mailFrom: "alice@example.com", heloName: "swaks.example", tls: false });
+    expect(d.envelope).toMatchObject({
+      mailFrom: "alice@example.com",
+      heloName: "swaks.example",
+      tls: false,
+    });
     expect(d.envelope.rcptTo.map((r) => r.address)).toEqual(["bob@example.com"]);
     expect(d.raw.toString()).toMatch(/^Subject: from swaks\r$/m);
     expect(d.raw.toString()).toContain("swaks body");
@@ -109,7 +131,17 @@ describe.skipIf(!swaks.found)("swaks, a non-Node client", () => {
 
   it("RFC 4954 section 6: --auth with a wrong password fails with 535", async () => {
     const { port, backend } = await fixture.start({ backend: { users: { alice: "secret" } } });
-    const run = await runSwaks(["--port", String(port), ...base, "--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "nope"]);
+    const run = await runSwaks([
+      "--port",
+      String(port),
+      ...base,
+      "--auth",
+      "PLAIN",
+      "--auth-user",
+      "alice",
+      "--auth-password",
+      "nope",
+    ]);
     expect(run.code).not.toBe(0);
     expect(run.output).toMatch(/<~\* 535 5\.7\.8 |<\*\* 535 5\.7\.8 /);
     expect(backend.deliveries).toHaveLength(0);

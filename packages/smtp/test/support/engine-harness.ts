@@ -43,7 +43,14 @@ export async function openEngineHarness(
   options: SmtpServerOptions = {},
 ): Promise<EngineHarness> {
   const rec = backend ?? createRecordingBackend();
-  const { tls, logger: _logger, maxConnections: _mc, idleTimeoutMs: _it, maxSessionMs: _ms, ...engineOptions } = options;
+  const {
+    tls,
+    logger: _logger,
+    maxConnections: _mc,
+    idleTimeoutMs: _it,
+    maxSessionMs: _ms,
+    ...engineOptions
+  } = options;
   const engine = createSmtpEngine({
     clock: () => ENGINE_EPOCH_MS,
     newId: createCounterIds(),

@@ -110,7 +110,11 @@ export async function connectRawClient(
     new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         wake = null;
-        reject(new Error(`timed out after ${ms} ms waiting for ${what}; received so far:\n${client.received().toString("latin1")}`));
+        reject(
+          new Error(
+            `timed out after ${ms} ms waiting for ${what}; received so far:\n${client.received().toString("latin1")}`,
+          ),
+        );
       }, ms);
       const attempt = (): void => {
         let value: T | undefined;
@@ -152,7 +156,10 @@ export async function connectRawClient(
         () => {
           const r = replies.shift();
           if (r) return r;
-          if (closed) throw new Error(`connection closed while waiting for a reply; received:\n${client.received().toString("latin1")}`);
+          if (closed)
+            throw new Error(
+              `connection closed while waiting for a reply; received:\n${client.received().toString("latin1")}`,
+            );
           return undefined;
         },
         "a reply",
@@ -181,7 +188,9 @@ export async function connectRawClient(
       all = [];
       pending = Buffer.alloc(0);
       socket = await new Promise<net.Socket>((resolve, reject) => {
-        const s = tls.connect({ socket: plain, rejectUnauthorized: false, servername: "localhost" }, () => resolve(s));
+        const s = tls.connect({ socket: plain, rejectUnauthorized: false, servername: "localhost" }, () =>
+          resolve(s),
+        );
         s.once("error", reject);
       });
       attach(socket);

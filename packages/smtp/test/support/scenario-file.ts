@@ -136,8 +136,7 @@ export function parseScenario(text: string, file: string): Scenario {
       else if (directive === "@known-bug") {
         if (arg !== "socket" && arg !== "engine") fail(n, "@known-bug needs socket or engine");
         scenario.knownBug.add(arg as "socket" | "engine");
-      }
-      else if (directive === "@closed") {
+      } else if (directive === "@closed") {
         if (reply) fail(n, "@closed inside an unfinished reply");
         expect = null;
         scenario.steps.push({ kind: "closed", line: n });
@@ -147,7 +146,8 @@ export function parseScenario(text: string, file: string): Scenario {
     if (prefix === "C: " || prefix === "R: " || raw === "C:") {
       if (reply) fail(n, "client line inside an unfinished reply");
       expect = null;
-      const bytes = prefix === "R: " ? decodeRawEscapes(body) : Buffer.from(`${raw === "C:" ? "" : body}\r\n`, "utf8");
+      const bytes =
+        prefix === "R: " ? decodeRawEscapes(body) : Buffer.from(`${raw === "C:" ? "" : body}\r\n`, "utf8");
       if (send) send.bytes = Buffer.concat([send.bytes, bytes]);
       else {
         send = { kind: "send", bytes, line: n };

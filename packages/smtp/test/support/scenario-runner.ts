@@ -49,7 +49,9 @@ export async function runScenario(
         try {
           actual = await transport.readReplies(step.replies.length);
         } catch (err) {
-          throw new Error(`${at}: expected ${step.replies.length} repl(ies): ${(err as Error).message}`);
+          throw new Error(`${at}: expected ${step.replies.length} repl(ies): ${(err as Error).message}`, {
+            cause: err,
+          });
         }
         last = actual[actual.length - 1] ?? [];
         const aligned = alignReplies(step.replies, actual);
@@ -67,12 +69,16 @@ export async function runScenario(
   const [ended] = await backend.waitForEnded(1);
   expect(ended!.ends, `${where}: sessionEnded exactly once`).toHaveLength(1);
   expect(backend.violations, `${where}: backend call order`).toEqual([]);
-  expect(backend.deliveries, `${where}: number of delivered messages`).toHaveLength(scenario.deliveries.length);
+  expect(backend.deliveries, `${where}: number of delivered messages`).toHaveLength(
+    scenario.deliveries.length,
+  );
   scenario.deliveries.forEach((want, i) => {
     const got = backend.deliveries[i]!;
     expect(got.envelope, `${where}: envelope of message ${i + 1}`).toMatchObject(want.envelope);
     if (want.raw) {
-      expect(got.raw.toString("utf8"), `${where}: content of message ${i + 1}`).toBe(want.raw.toString("utf8"));
+      expect(got.raw.toString("utf8"), `${where}: content of message ${i + 1}`).toBe(
+        want.raw.toString("utf8"),
+      );
       expect(Buffer.compare(got.raw, want.raw), `${where}: content bytes of message ${i + 1}`).toBe(0);
     }
   });

@@ -6,7 +6,11 @@
 import { createSmtpServer } from "../../src/index.ts";
 import type { SmtpServerOptions } from "../../src/options.ts";
 import { createClientPool, type RawClient } from "./raw-client.ts";
-import { createRecordingBackend, type RecordingBackend, type RecordingBackendOptions } from "./recording-backend.ts";
+import {
+  createRecordingBackend,
+  type RecordingBackend,
+  type RecordingBackendOptions,
+} from "./recording-backend.ts";
 
 /** Options every test starts from: quiet logs, a fixed host name. */
 export const TEST_SERVER_OPTIONS: SmtpServerOptions = {
