@@ -99,7 +99,12 @@ export function scanHeaders(raw: Buffer): HeaderScan {
 
 /** Collapses whitespace and cuts to the snippet length. */
 export function toSnippet(text: string): string {
-  return text.replace(/\s+/g, " ").trim().slice(0, SNIPPET_LENGTH);
+  // Whitespace runs collapse, so a few times the snippet length of input is always enough.
+  return text
+    .slice(0, SNIPPET_LENGTH * 8)
+    .replace(/\s+/g, " ")
+    .trim()
+    .slice(0, SNIPPET_LENGTH);
 }
 
 function parseContentType(value: string): { type: string; charset: string | null } {

@@ -13,6 +13,7 @@
 import Database from "better-sqlite3";
 import type {
   Address,
+  Envelope,
   MessageDetail,
   MessageFlag,
   MessageListResponse,
@@ -86,6 +87,8 @@ const FTS_BODY_LIMIT = 200_000; // characters of body text indexed per message
 
 interface PendingAdd {
   row: Omit<MessageRow, "seq">;
+  /** The summary as listed right after the commit (built once, not re-read from the row). */
+  summary: MessageSummary;
   raw: Buffer;
   fts: FtsRow;
   resolve: (summary: MessageSummary) => void;
@@ -265,12 +268,13 @@ class SqliteMailStore implements MailStore {
     const scan = scanHeaders(raw);
     const flags = computeRawFlags(raw, message.envelope);
     const id = message.id ?? this.newId();
+    const envelopeJson = JSON.stringify(message.envelope);
     const rcpt = message.envelope.rcptTo.map((r) => r.address);
     const row: Omit<MessageRow, "seq"> = {
       id,
       session_id: message.sessionId,
       received_at: message.receivedAt.getTime(),
-      envelope_json: JSON.stringify(message.envelope),
+      envelope_json: envelopeJson,
       size: raw.length,
       subject: scan.subject,
       from_json: scan.from === null ? null : JSON.stringify(scan.from),
@@ -288,13 +292,35 @@ class SqliteMailStore implements MailStore {
       parse_state: "pending",
       parse_error: null,
     };
+    const summary: MessageSummary = {
+      id,
+      sessionId: message.sessionId,
+      receivedAt: message.receivedAt.toISOString(),
+      from: scan.from,
+      to: scan.to,
+      cc: scan.cc,
+      // A copy: the caller may reuse its envelope object for the next transaction.
+      envelope: JSON.parse(envelopeJson) as Envelope,
+      subject: scan.subject,
+      snippet: scan.snippet,
+      size: raw.length,
+      attachmentCount: 0,
+      hasHtml: scan.hasHtml,
+      hasText: scan.hasText,
+      read: false,
+      tags: [],
+      flags,
+      date: scan.dateMs === null ? null : new Date(scan.dateMs).toISOString(),
+      messageIdHeader: scan.messageIdHeader,
+      parseState: "pending",
+    };
     const fts: FtsRow = {
       subject: scan.subject,
       from_addr: addressText(scan.from ? [scan.from] : [], [message.envelope.mailFrom]),
       to_addr: addressText([...scan.to, ...scan.cc], rcpt),
       body: scan.snippet,
     };
-    return { row, raw, fts };
+    return { row, summary, raw, fts };
   }
 
   private flush(): void {
@@ -325,11 +351,10 @@ class SqliteMailStore implements MailStore {
       this.counters.unread++;
       this.counters.bytes += item.row.size;
     }
-    for (const { item, seq } of committed) {
-      const summary = toMessageSummary({ ...item.row, seq });
-      this.emit({ type: "message.created", message: summary });
+    for (const { item } of committed) {
+      this.emit({ type: "message.created", message: item.summary });
       this.queue.push(item.row.id);
-      item.resolve(summary);
+      item.resolve(item.summary);
     }
     if (committed.length > 0) {
       this.pruneByCount();
