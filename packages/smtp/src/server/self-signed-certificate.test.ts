@@ -1,5 +1,5 @@
 import { X509Certificate, createPrivateKey } from "node:crypto";
-import net from "node:net";
+import type net from "node:net";
 import tls from "node:tls";
 import { describe, expect, it } from "vitest";
 import { derOid, derTime, derTlv, derUnsignedInteger } from "./der.ts";
