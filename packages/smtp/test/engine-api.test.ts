@@ -180,6 +180,18 @@ describe("the transcript, with an injected clock (issue 3: structured entries, m
     });
   });
 
+  it.each([
+    ["without BODY=", "", true],
+    ["with BODY=8BITMIME", " BODY=8BITMIME", false],
+  ])("RFC 6152: 8-bit content %s is flagged accordingly", async (_name, param, flagged) => {
+    const run = await runEngineSession([
+      Buffer.from(`EHLO a\r\nMAIL FROM:<a@b>${param}\r\nRCPT TO:<c@d>\r\nDATA\r\ncaf\xe9\r\n.\r\n`, "latin1"),
+    ]);
+    expect(run.backend.sessions[0]!.entries.find((e) => e.data)?.data?.eightBit).toBe(1);
+    const warnings = run.backend.sessions[0]!.ends[0]!.warnings;
+    expect(warnings.some((w) => /8-?bit/i.test(w))).toBe(flagged);
+  });
+
   it("a line over 998 octets is counted as a long line (RFC 5322 section 2.1.1)", async () => {
     const run = await runEngineSession([
       Buffer.from(

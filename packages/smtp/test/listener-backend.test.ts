@@ -217,6 +217,25 @@ describe("close()", () => {
     expect((await client.waitClosed()).map((r) => r.code)).toEqual([421]);
   });
 
+  it("a delivery outliving graceMs is still awaited: sessionEnded only after it settles, close() too", async () => {
+    const started = await fixture.start();
+    started.backend.behaviour = { kind: "hold" };
+    const client = await sendOne(started);
+    await client.send("Subject: very slow\r\n\r\nbody\r\n.");
+    await started.backend.waitForHeld();
+    let closed = false;
+    const closing = started.server.close({ graceMs: 50 }).then(() => (closed = true));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(started.backend.sessions[0]!.ends).toHaveLength(0);
+    expect(closed).toBe(false);
+    started.backend.release();
+    await closing;
+    const [ended] = await started.backend.waitForEnded(1);
+    expect(ended!.ends).toHaveLength(1);
+    expect(ended!.ends[0]!.outcome).toBe("shutdown");
+    expect(started.backend.violations).toEqual([]);
+  });
+
   it("stops accepting connections", async () => {
     const started = await fixture.start();
     await started.server.close({ graceMs: 0 });
@@ -407,6 +426,22 @@ describe("sessionEnded exactly once per connection, with the right outcome", () 
     const [ended] = await started.backend.waitForEnded(1);
     await new Promise((r) => setTimeout(r, 50));
     expect(ended!.ends.map((e) => e.outcome)).toEqual([outcome]);
+    expect(started.backend.violations).toEqual([]);
+  });
+
+  it("client-closed while a delivery is pending: sessionEnded once, only after deliver() settles", async () => {
+    const started = await fixture.start();
+    started.backend.behaviour = { kind: "hold" };
+    const client = await sendOne(started);
+    await client.send("Subject: orphan\r\n\r\nbody\r\n.");
+    await started.backend.waitForHeld();
+    client.close();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(started.backend.sessions[0]!.ends).toHaveLength(0);
+    started.backend.release();
+    const [ended] = await started.backend.waitForEnded(1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(ended!.ends.map((e) => e.outcome)).toEqual(["client-closed"]);
     expect(started.backend.violations).toEqual([]);
   });
 
