@@ -289,6 +289,17 @@ describe("input split at every byte offset (RFC 5321 section 2.3.8: lines, not p
     );
   });
 
+  it("lines of 511, 512, 513 and 1500 octets split at every offset get the same replies", async () => {
+    const line = (octets: number): string => `NOOP ${"z".repeat(octets - 7)}\r\n`;
+    const boundary = Buffer.from(`EHLO a\r\n${line(511)}${line(512)}${line(513)}${line(1500)}NOOP\r\nQUIT\r\n`);
+    const whole = await runEngineSession([boundary]);
+    expect(codes(whole.output)).toEqual([220, 250, 250, 250, 500, 500, 250, 221]);
+    for (let i = 1; i < boundary.length; i++) {
+      const split = await runEngineSession([boundary.subarray(0, i), boundary.subarray(i)]);
+      expect(split.output.toString("latin1"), `split at ${i}`).toBe(whole.output.toString("latin1"));
+    }
+  });
+
   it("socket: the session written in 3-byte pieces (pipelining across chunk boundaries) gives the same replies", async () => {
     const whole = await runEngineSession([session]);
     const { connect, backend } = await fixture.start();
@@ -346,6 +357,20 @@ describe("RFC 1870 section 6.2: an undeclared oversize message gets 552 after th
     await backend.waitForEnded(1);
     expect(backend.deliveries).toHaveLength(1);
     expect(backend.deliveries[0]!.raw.toString()).toBe("Subject: small\r\n\r\nok\r\n");
+  });
+
+  it("socket: 10 MB of DATA without a newline over a 1 MB limit gets 552; the session stays usable", async () => {
+    const { connect, backend } = await fixture.start({ server: { maxMessageSize: 1024 * 1024 } });
+    const client = await connect();
+    await client.readReply();
+    await client.write(ENVELOPE);
+    await client.readReplies(4);
+    const chunk = Buffer.alloc(1024 * 1024, 0x7a);
+    for (let i = 0; i < 10; i++) await client.write(chunk);
+    await client.write("\r\n.\r\n");
+    expect((await client.readReply(10_000)).text).toMatch(/^552 5\.3\.4 /);
+    expect((await client.command("NOOP")).code).toBe(250);
+    expect(backend.deliveries).toHaveLength(0);
   });
 
   it("BDAT: chunks past the limit get 552 5.3.4 and nothing is delivered", async () => {

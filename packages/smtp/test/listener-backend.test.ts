@@ -368,6 +368,26 @@ describe("the transcript handed to the backend", () => {
     expect(session.lastState).toMatchObject({ heloName: "client.example", messageCount: 0 });
   });
 
+  it("uses the injected clock and id generator for sessions, messages and offsets", async () => {
+    const fixed = Date.UTC(2030, 5, 15, 12, 0, 0);
+    let n = 0;
+    const started = await fixture.start({ server: { clock: () => fixed, newId: () => `fixed-${++n}` } });
+    const client = await started.connect();
+    await client.readReply();
+    await client.write(`EHLO a\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n`);
+    await client.readReplies(4);
+    const queued = await client.command("x\r\n.");
+    await client.command("QUIT");
+    const [ended] = await started.backend.waitForEnded(1);
+    expect(ended!.start.id).toBe("fixed-1");
+    expect(ended!.start.startedAt.getTime()).toBe(fixed);
+    expect(ended!.ends[0]!.endedAt.getTime()).toBe(fixed);
+    expect(started.backend.deliveries[0]!.id).toBe("fixed-2");
+    expect(started.backend.deliveries[0]!.receivedAt.getTime()).toBe(fixed);
+    expect(queued.text).toContain("fixed-2");
+    expect(ended!.entries.every((e) => e.atMs === 0)).toBe(true);
+  });
+
   it("keepAuthSecrets keeps them, for debugging a client's credentials", async () => {
     const started = await fixture.start({ server: { keepAuthSecrets: true } });
     await fullSession(started, ["AUTH PLAIN AGFsaWNlAHNlY3JldA=="]);
