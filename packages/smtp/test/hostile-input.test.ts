@@ -291,7 +291,9 @@ describe("input split at every byte offset (RFC 5321 section 2.3.8: lines, not p
 
   it("lines of 511, 512, 513 and 1500 octets split at every offset get the same replies", async () => {
     const line = (octets: number): string => `NOOP ${"z".repeat(octets - 7)}\r\n`;
-    const boundary = Buffer.from(`EHLO a\r\n${line(511)}${line(512)}${line(513)}${line(1500)}NOOP\r\nQUIT\r\n`);
+    const boundary = Buffer.from(
+      `EHLO a\r\n${line(511)}${line(512)}${line(513)}${line(1500)}NOOP\r\nQUIT\r\n`,
+    );
     const whole = await runEngineSession([boundary]);
     expect(codes(whole.output)).toEqual([220, 250, 250, 250, 500, 500, 250, 221]);
     for (let i = 1; i < boundary.length; i++) {
