@@ -5,6 +5,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
 import type { ReactNode } from "react";
 import type { Stats, StoreEvent } from "@mailpen/shared";
+import { getStats } from "../api/get-stats.ts";
 import { openLiveSocket, toLiveSocketUrl } from "../api/live-socket.ts";
 import type { LiveStatus } from "../api/live-socket.ts";
 
@@ -37,6 +38,15 @@ export function LiveProvider({ children, connect = true }: { children: ReactNode
 
   useEffect(() => {
     if (!connect) return;
+    // Counters follow changes: a stats event sets them; other changes refetch them, at most every 500 ms.
+    let statsTimer: ReturnType<typeof setTimeout> | undefined;
+    const refreshStats = () => {
+      if (statsTimer) return;
+      statsTimer = setTimeout(() => {
+        statsTimer = undefined;
+        getStats().then(setStats, () => undefined);
+      }, 500);
+    };
     const socket = openLiveSocket(toLiveSocketUrl(), {
       onStatus: setStatus,
       onMessage: (message, resumed) => {
@@ -47,10 +57,14 @@ export function LiveProvider({ children, connect = true }: { children: ReactNode
           return;
         }
         if (message.type === "stats") setStats(message.stats);
+        else if (message.type !== "session.updated") refreshStats();
         for (const listener of listeners.current) listener(message);
       },
     });
-    return () => socket.close();
+    return () => {
+      clearTimeout(statsTimer);
+      socket.close();
+    };
   }, [connect]);
 
   const subscribe = useCallback((listener: Listener) => {

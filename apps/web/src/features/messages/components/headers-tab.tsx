@@ -1,5 +1,11 @@
 import { useState } from "react";
-import type { MessageDetail } from "@mailpen/shared";
+import type { MessageDetail, MessageHeader } from "@mailpen/shared";
+
+/** A header field as a line "Name: raw value"; `raw` may hold the whole field or only its value. */
+export function formatRawHeaderLine(header: MessageHeader): string {
+  const hasName = header.raw.toLowerCase().startsWith(`${header.name.toLowerCase()}:`);
+  return hasName ? header.raw : `${header.name}: ${header.raw}`;
+}
 
 /** Every header field in original order; decoded by default, as received with the toggle. */
 export function HeadersTab({ message }: { message: MessageDetail }) {
@@ -13,7 +19,7 @@ export function HeadersTab({ message }: { message: MessageDetail }) {
       {message.headers.length === 0 ? (
         <p className="muted">No header fields were parsed.</p>
       ) : raw ? (
-        <pre className="code-block">{message.headers.map((header) => header.raw).join("\n")}</pre>
+        <pre className="code-block">{message.headers.map(formatRawHeaderLine).join("\n")}</pre>
       ) : (
         <table className="headers-table">
           <caption className="visually-hidden">Header fields in original order</caption>

@@ -80,7 +80,9 @@ export function InboxToolbar(props: InboxToolbarProps) {
           </button>
         </div>
         <span className="inbox-toolbar__count" aria-live="polite">
-          {selectedCount > 0 ? `${selectedCount} selected` : `${props.total.toLocaleString()} messages`}
+          {selectedCount > 0
+            ? `${selectedCount.toLocaleString()} selected`
+            : `${props.total.toLocaleString()} ${props.total === 1 ? "message" : "messages"}`}
         </span>
         <div className="inbox-toolbar__actions">
           <button type="button" className="button" disabled={selectedCount === 0} onClick={props.onMarkRead}>

@@ -74,16 +74,22 @@ describe("the message view", () => {
   });
 
   it("lists the header fields in original order, decoded, with a raw toggle", async () => {
-    open(makeDetail(), "headers");
+    const detail = makeDetail();
+    detail.headers.push({ name: "X-Value-Only", value: "raw only", raw: "raw only" });
+    open(detail, "headers");
     const table = await screen.findByRole("table");
     const names = within(table)
       .getAllByRole("rowheader")
       .map((cell) => cell.textContent);
-    expect(names).toEqual(["From", "To", "Subject"]);
+    expect(names).toEqual(["From", "To", "Subject", "X-Value-Only"]);
     expect(within(table).getByText("Grüße")).toBeTruthy();
 
     fireEvent.click(screen.getByRole("checkbox", { name: "Show as received (undecoded)" }));
-    expect(screen.getByText(/=\?UTF-8\?Q\?Gr=C3=BC=C3=9Fe\?=/)).toBeTruthy();
+    const raw = screen.getByText(/=\?UTF-8\?Q\?Gr=C3=BC=C3=9Fe\?=/);
+    // Whether the store keeps the whole field or only its value as `raw`, each line reads "Name: value".
+    expect(raw.textContent).toBe(
+      "From: Alice Sender <alice@example.test>\nTo: bob@example.test\nSubject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\nX-Value-Only: raw only",
+    );
   });
 
   it("shows the raw bytes with line numbers, and marks a bare LF and a trailing space with invisibles on", async () => {

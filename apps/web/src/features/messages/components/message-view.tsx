@@ -8,7 +8,7 @@ import type { MessageDetail } from "@mailpen/shared";
 import { Link, navigate, paths } from "../../../app/router.tsx";
 import { formatSize } from "../../../lib/format-size.ts";
 import { formatDateTime } from "../../../lib/format-time.ts";
-import { useLive } from "../../live/components/live-provider.tsx";
+import { useLive, useLiveEvents } from "../../live/components/live-provider.tsx";
 import { toMessageRawUrl } from "../api/get-message-raw.ts";
 import { useMessage } from "../api/get-message.ts";
 import { updateMessage } from "../api/update-message.ts";
@@ -52,7 +52,18 @@ export interface MessageViewProps {
 
 export function MessageView({ id, tab, onDelete }: MessageViewProps) {
   const { epoch } = useLive();
-  const { data: message, error } = useMessage(id, epoch);
+  const { data: message, error, reload } = useMessage(id, epoch);
+
+  // A message opened before its deferred MIME parse finished is fetched again once the parse lands.
+  useLiveEvents((event) => {
+    if (
+      event.type === "message.updated" &&
+      event.message.id === id &&
+      message?.parseState !== event.message.parseState
+    ) {
+      reload();
+    }
+  });
 
   useEffect(() => {
     if (message && !message.read) void updateMessage(id, { read: true }).catch(() => undefined);

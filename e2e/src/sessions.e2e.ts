@@ -1,0 +1,62 @@
+/** The sessions list and a session's transcript: commands in order, replies, and the link to the message. */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { openHarness, waitForLive } from "./harness.ts";
+import type { Harness } from "./harness.ts";
+
+let h: Harness;
+before(async () => {
+  h = await openHarness();
+});
+after(async () => {
+  await h?.close();
+});
+
+test("the session view shows the commands in order and links to the message", async () => {
+  await h.page.goto(`${h.base}/sessions`);
+  await waitForLive(h.page);
+  await h.send({
+    from: "sender@example.test",
+    to: ["one@example.test", "two@example.test"],
+    subject: "Session subject",
+    text: "hello",
+  });
+  const row = h.page.locator(".sessions-table tbody tr").first();
+  await row.waitFor();
+  // The row updates live until the session ends (nodemailer closes without QUIT).
+  await h.page.waitForFunction(
+    () => !document.querySelector(".sessions-table tbody tr")?.textContent?.includes("in progress"),
+  );
+  assert.match((await row.textContent()) ?? "", /127\.0\.0\.1/);
+  await h.screenshot("sessions");
+
+  await row.getByRole("link").click();
+  const transcript = h.page.getByRole("list", { name: "SMTP transcript" });
+  await transcript.waitFor();
+  const lines = (await transcript.getByRole("listitem").allTextContents()).map((line) =>
+    line.replace(/\s+/g, " "),
+  );
+  const commands = lines
+    .filter((line) => /C:client/.test(line))
+    .map((line) => line.replace(/^.*C:client/, ""));
+  const verbs = commands.map((command) => command.split(/[\s:]/)[0]?.toUpperCase());
+  const expected = ["EHLO", "MAIL", "RCPT", "RCPT", "DATA"];
+  assert.deepEqual(
+    verbs.filter((verb) => expected.includes(verb ?? "")),
+    expected,
+    commands.join(" | "),
+  );
+  assert.ok(commands.some((command) => command.includes("<one@example.test>")));
+  assert.ok(
+    lines.some((line) => /S:server\s*220/.test(line)),
+    "the greeting is shown as a server line",
+  );
+  assert.ok((await transcript.locator(".reply-code--2xx").count()) > 3);
+  await h.screenshot("session-transcript");
+
+  const links = h.page.locator('a[href^="/messages/"]');
+  assert.ok((await links.count()) >= 1, "the session links to its message");
+  await links.first().click();
+  await h.page.getByRole("heading", { name: "Session subject" }).waitFor();
+  assert.deepEqual(h.consoleErrors, []);
+});
