@@ -727,6 +727,35 @@ describe("AUTH (RFC 4954, 4616, 2195)", () => {
     expect(await session.send(`AUTH PLAIN ${b64("\0u\0p")}\r\n`)).toBe("503 5.5.1 Already authenticated\r\n");
   });
 
+  it("an over-long SASL response gets 500 and ends the exchange (RFC 4954 section 4)", async () => {
+    const { session, log } = await greeted();
+    await session.send("AUTH LOGIN\r\n");
+    expect(await session.send(`${"A".repeat(13000)}\r\n`)).toBe("500 5.5.2 Line too long\r\n");
+    expect(await session.send("NOOP\r\n")).toBe("250 2.0.0 OK\r\n");
+    await session.send("AUTH PLAIN\r\n");
+    for (let i = 0; i < 4; i++) expect(await session.send("B".repeat(4096))).toBe("");
+    expect(await session.send("\r\nNOOP\r\n")).toBe("500 5.5.2 Line too long\r\n250 2.0.0 OK\r\n");
+    await session.end();
+    expect(log.ended[0]?.authUser).toBeNull();
+    expect(JSON.stringify(log.entries)).not.toContain("AAAA");
+    expect(JSON.stringify(log.entries)).not.toContain("BBBB");
+  });
+
+  it("masks secrets however the AUTH line is spaced or however long it is", async () => {
+    const secret = b64(`\0alice\0${"s".repeat(600)}`);
+    const { session, log } = await greeted();
+    await session.send(`AUTH  PLAIN  ${b64("\0u\0hidden-pw")}\r\n`);
+    await session.send("RSET\r\n");
+    const second = await greeted();
+    await second.session.send(`auth plain ${secret}\r\n`);
+    await session.end();
+    await second.session.end();
+    const all = JSON.stringify([...log.entries, ...second.log.entries]);
+    expect(all).not.toContain(b64("\0u\0hidden-pw"));
+    expect(all).not.toContain(secret.slice(0, 20));
+    expect(log.entries.find((e) => e.masked)?.text).toBe("AUTH PLAIN ***");
+  });
+
   it("authRequired: MAIL before AUTH is 530; the AUTH user goes into the envelope", async () => {
     const { session, log } = await greeted({ authRequired: true });
     expect(await session.send("MAIL FROM:<a@b.c>\r\n")).toBe("530 5.7.0 Authentication required\r\n");

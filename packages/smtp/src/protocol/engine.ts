@@ -187,7 +187,7 @@ class Engine implements SmtpEngine, VerbContext {
   private buf: Buffer = EMPTY;
   private pos = 0;
   /** An over-long command line being discarded: its first octets (for the transcript) and length. */
-  private overlong: { head: string; octets: number } | null = null;
+  private overlong: { head: string; octets: number; sasl: boolean } | null = null;
 
   private readonly dot = createDotDecoder();
   private content: Buffer[] = [];
@@ -494,14 +494,17 @@ class Engine implements SmtpEngine, VerbContext {
       this.overlong.octets += lf + 1 - this.pos;
       this.pos = lf + 1;
       this.recordOverlong();
-      this.reply(replies.lineTooLong());
-      this.checkErrors();
+      this.rejectLongLine();
       return true;
     }
     if (lf === -1) {
       const have = buf.length - this.pos;
       if (have >= limit) {
-        this.overlong = { head: buf.toString("utf8", this.pos, this.pos + 64), octets: have };
+        this.overlong = {
+          head: buf.toString("utf8", this.pos, this.pos + 64),
+          octets: have,
+          sasl: this.state === "sasl",
+        };
         this.pos = buf.length;
         return true;
       }
@@ -523,9 +526,9 @@ class Engine implements SmtpEngine, VerbContext {
     const line = buf.toString("utf8", this.pos, end);
     this.pos = lf + 1;
     if (octets > limit) {
-      this.transcript.add("client", `${clip(line, 64)}… (${octets} octets)`);
-      this.reply(replies.lineTooLong());
-      this.checkErrors();
+      const { text, masked } = this.clientText(line, this.state === "sasl", 64);
+      this.transcript.add("client", `${text}… (${octets} octets)`, { masked });
+      this.rejectLongLine();
       return true;
     }
     if (this.state === "sasl") this.onSaslLine(line);
@@ -537,8 +540,34 @@ class Engine implements SmtpEngine, VerbContext {
     const overlong = this.overlong;
     if (overlong === null) return;
     this.overlong = null;
-    this.transcript.add("client", `${overlong.head}… (${overlong.octets} octets without end of line)`);
-    this.warn("command line over 512 octets");
+    const { text, masked } = this.clientText(overlong.head, overlong.sasl, 64);
+    this.transcript.add("client", `${text}… (${overlong.octets} octets without end of line)`, { masked });
+    this.warn(overlong.sasl ? "SASL response over 12288 octets" : "command line over 512 octets");
+  }
+
+  /** 500 for an over-long line; one inside a SASL exchange also ends the exchange (RFC 4954 section 4). */
+  private rejectLongLine(): void {
+    if (this.state === "sasl") {
+      this.sasl = null;
+      this.transition("identified");
+    }
+    this.reply(replies.lineTooLong());
+    this.checkErrors();
+  }
+
+  /**
+   * The transcript text of a client line, with AUTH secrets masked unless `keepAuthSecrets`:
+   * anything after `AUTH <mechanism>`, and every SASL continuation line except a cancelling `*`.
+   */
+  private clientText(line: string, sasl: boolean, max: number): { text: string; masked?: boolean } {
+    if (!this.config.keepAuthSecrets) {
+      if (sasl) return line.trim() === "*" ? { text: "*" } : { text: "***", masked: true };
+      if (/^auth(?: |$)/i.test(line)) {
+        const words = line.slice(4).trim().split(/ +/);
+        if (words.length > 1) return { text: `AUTH ${words[0] ?? ""} ***`, masked: true };
+      }
+    }
+    return { text: clip(line, max) };
   }
 
   private onCommand(line: string): void {
@@ -546,11 +575,8 @@ class Engine implements SmtpEngine, VerbContext {
     const word = (space === -1 ? line : line.slice(0, space)).toUpperCase();
     const arg = space === -1 ? "" : line.slice(space + 1);
 
-    if (word === "AUTH" && !this.config.keepAuthSecrets && /^\S+ +\S/.test(arg)) {
-      this.transcript.add("client", `AUTH ${arg.trim().split(/ +/)[0] ?? ""} ***`, { masked: true });
-    } else {
-      this.transcript.add("client", clip(line, TRANSCRIPT_TEXT_LIMIT));
-    }
+    const { text, masked } = this.clientText(line, false, TRANSCRIPT_TEXT_LIMIT);
+    this.transcript.add("client", text, { masked });
 
     if (HTTP_LINE.test(line)) {
       this.warn("HTTP request on the SMTP port");
@@ -575,9 +601,8 @@ class Engine implements SmtpEngine, VerbContext {
   }
 
   private onSaslLine(line: string): void {
-    if (this.config.keepAuthSecrets || line.trim() === "*")
-      this.transcript.add("client", clip(line, TRANSCRIPT_TEXT_LIMIT));
-    else this.transcript.add("client", "***", { masked: true });
+    const { text, masked } = this.clientText(line, true, TRANSCRIPT_TEXT_LIMIT);
+    this.transcript.add("client", text, { masked });
     handleSaslLine(this, line);
     this.checkErrors();
   }
