@@ -322,6 +322,15 @@ describe("DATA (RFC 5321 section 4.1.1.4)", () => {
     expect(log.entries.find((e) => e.data !== undefined)?.data?.bytes).toBe(50 * 78);
   });
 
+  it("collects into one buffer of the declared SIZE, and copes with more or less than declared", async () => {
+    for (const size of [5, 24, 100]) {
+      const { session, log } = await greeted();
+      await session.send(`MAIL FROM:<a@b.c> SIZE=${size}\r\nRCPT TO:<x@y.z>\r\nDATA\r\n`);
+      await session.send("Subject: test\r\n", "\r\n", "Hel", "lo\r\n.\r\n");
+      expect(log.deliveries[0]?.raw.toString(), `SIZE=${size}`).toBe(MESSAGE);
+    }
+  });
+
   it("flags bare LF, bare CR, NUL, long lines and 8-bit without BODY=8BITMIME", async () => {
     const { session, log } = await greeted();
     await session.send("MAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nDATA\r\n");
