@@ -10,6 +10,7 @@ import type { TranscriptEntry } from "@mailpen/shared";
 import type { SmtpServerOptions } from "../src/index.ts";
 import { openEngineHarness, runEngineSession } from "./support/engine-harness.ts";
 import { createServerFixture, TEST_SERVER_OPTIONS } from "./support/server-fixture.ts";
+import { EXPECTED_REPLY } from "./support/expected-replies.ts";
 
 const fixture = createServerFixture();
 afterEach(() => fixture.closeAll());
@@ -350,7 +351,7 @@ describe("RFC 1870 section 6.2: an undeclared oversize message gets 552 after th
     await client.write(`Subject: big\r\n\r\n${"0123456789abcdef\r\n".repeat(2000)}.\r\n`);
     const reply = await client.readReply();
     expect(reply.code).toBe(552);
-    expect(reply.text).toMatch(/^552 5\.3\.4 /);
+    expect(reply.text).toMatch(EXPECTED_REPLY.messageTooBig);
     expect((await client.command("MAIL FROM:<alice@example.com>")).code).toBe(250);
     expect((await client.command("RCPT TO:<bob@example.com>")).code).toBe(250);
     expect((await client.command("DATA")).code).toBe(354);
@@ -370,7 +371,7 @@ describe("RFC 1870 section 6.2: an undeclared oversize message gets 552 after th
     const chunk = Buffer.alloc(1024 * 1024, 0x7a);
     for (let i = 0; i < 10; i++) await client.write(chunk);
     await client.write("\r\n.\r\n");
-    expect((await client.readReply(10_000)).text).toMatch(/^552 5\.3\.4 /);
+    expect((await client.readReply(10_000)).text).toMatch(EXPECTED_REPLY.messageTooBig);
     expect((await client.command("NOOP")).code).toBe(250);
     expect(backend.deliveries).toHaveLength(0);
   });
@@ -407,7 +408,7 @@ describe("RFC 5321 section 4.3.1: early talkers", () => {
     try {
       await Promise.race([closed, new Promise((r) => setTimeout(r, 1500))]);
       const text = Buffer.concat(received).toString("latin1");
-      expect(text).toMatch(/^421 4\.\d\.\d /);
+      expect(text).toMatch(EXPECTED_REPLY.serviceClosing);
       expect(text).not.toMatch(/(^|\r\n)2\d\d/);
       const [ended] = await backend.waitForEnded(1, 1000);
       expect(ended!.ends[0]!.outcome).toBe("rejected");

@@ -10,6 +10,7 @@ import { runEngineSession } from "./support/engine-harness.ts";
 import { connectRawClient, type RawClient } from "./support/raw-client.ts";
 import { createRecordingBackend } from "./support/recording-backend.ts";
 import { createServerFixture, TEST_SERVER_OPTIONS, type StartedServer } from "./support/server-fixture.ts";
+import { EXPECTED_REPLY } from "./support/expected-replies.ts";
 
 const fixture = createServerFixture();
 const extraClients: RawClient[] = [];
@@ -245,7 +246,7 @@ describe("engine limits", () => {
       .split("\r\n")
       .filter((l) => /^\d{3} /.test(l));
     expect(lines.slice(3, 1003).every((l) => l.startsWith("250 2.1.5"))).toBe(true);
-    expect(lines[1003]).toMatch(/^452 4\.5\.3 /);
+    expect(lines[1003]).toMatch(EXPECTED_REPLY.tooManyRecipients);
     expect(run.backend.deliveries[0]!.envelope.rcptTo).toHaveLength(1000);
   });
 
