@@ -272,8 +272,8 @@ describe("issue 3: AUTH secrets are masked in the transcript by default", () => 
       [plain("wrong-but-secret-password")],
     ],
   ];
-  // Known bugs (FINDINGS.md #3): these inputs reach the transcript unmasked.
-  const leaking: Array<[string, string, string[]]> = [
+  // Were FINDINGS.md #3 (fixed): these inputs reached the transcript unmasked.
+  const formerlyLeaking: Array<[string, string, string[]]> = [
     ["two spaces between the words", `AUTH  PLAIN  ${plain(password)}\r\n`, [plain(password)]],
     ["an AUTH line over 512 octets (500)", `AUTH PLAIN ${plain(longPassword)}\r\n`, [plain(longPassword)]],
     [
@@ -292,7 +292,7 @@ describe("issue 3: AUTH secrets are masked in the transcript by default", () => 
   };
 
   it.each(masked)("%s", async (_name, input, secrets) => check(input, secrets));
-  it.fails.each(leaking)("%s", async (_name, input, secrets) => check(input, secrets));
+  it.each(formerlyLeaking)("%s", async (_name, input, secrets) => check(input, secrets));
 
   it("a wrong-mechanism AUTH with an initial response is masked too", async () => {
     await check(`AUTH XOAUTH2 ${b64(`user=alice\x01auth=Bearer ${password}\x01\x01`)}\r\n`, [

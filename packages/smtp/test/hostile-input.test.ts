@@ -134,6 +134,74 @@ describe("RFC 5321 section 4.5.2: dot-unstuffing edge cases", () => {
   });
 });
 
+describe("RFC 1870 section 6: a declared SIZE that does not match the content", () => {
+  const body = (n: number): string => `Subject: size\r\n\r\n${"0123456789abcde\r\n".repeat(n)}`;
+  const cases: Array<[string, number, string]> = [
+    ["declared larger than sent", 5000, body(10)],
+    ["declared smaller than sent", 20, body(100)],
+    ["declared zero", 0, body(3)],
+    ["declared exact", Buffer.byteLength(body(7)), body(7)],
+    ["with dot-stuffed lines", 40, `..a\r\n${body(4)}...\r\n`],
+  ];
+
+  it.each(cases)(
+    "%s: the delivered bytes are exactly the content (engine)",
+    async (_name, declared, content) => {
+      const sent = content;
+      const run = await runEngineSession([
+        Buffer.from(
+          `EHLO a\r\nMAIL FROM:<a@example.com> SIZE=${declared}\r\nRCPT TO:<b@example.com>\r\nDATA\r\n${sent}.\r\n`,
+        ),
+      ]);
+      const expected = referenceUnstuff(Buffer.from(sent));
+      expect(run.backend.deliveries).toHaveLength(1);
+      expect(run.backend.deliveries[0]!.raw.length).toBe(expected.length);
+      expect(run.backend.deliveries[0]!.raw.toString()).toBe(expected.toString());
+    },
+  );
+
+  it.each(cases)(
+    "%s: the delivered bytes are exactly the content (socket, 7-byte writes)",
+    async (_name, declared, content) => {
+      const { connect, backend } = await fixture.start();
+      const client = await connect();
+      await client.readReply();
+      await client.write(
+        `EHLO a\r\nMAIL FROM:<a@example.com> SIZE=${declared}\r\nRCPT TO:<b@example.com>\r\nDATA\r\n`,
+      );
+      await client.readReplies(4);
+      const wire = Buffer.from(`${content}.\r\n`);
+      for (let i = 0; i < wire.length; i += 7) await client.write(wire.subarray(i, i + 7));
+      expect((await client.readReply()).code).toBe(250);
+      expect(backend.deliveries[0]!.raw.toString()).toBe(referenceUnstuff(Buffer.from(content)).toString());
+    },
+  );
+
+  it("declared SIZE then BDAT: chunks are kept exactly", async () => {
+    const run = await runEngineSession([
+      Buffer.from(
+        "EHLO a\r\nMAIL FROM:<a@example.com> SIZE=3\r\nRCPT TO:<b@example.com>\r\nBDAT 6\r\nabcdefBDAT 4 LAST\r\nghij",
+      ),
+    ]);
+    expect(run.backend.deliveries[0]!.raw.toString()).toBe("abcdefghij");
+  });
+
+  it("two messages in one session with different declared sizes do not leak bytes into each other", async () => {
+    const run = await runEngineSession([
+      Buffer.from(
+        "EHLO a\r\nMAIL FROM:<a@example.com> SIZE=100\r\nRCPT TO:<b@example.com>\r\nDATA\r\nfirst message\r\n.\r\n" +
+          "MAIL FROM:<a@example.com> SIZE=5\r\nRCPT TO:<b@example.com>\r\nDATA\r\nsecond, longer than declared\r\n.\r\n" +
+          "MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\nDATA\r\nthird\r\n.\r\n",
+      ),
+    ]);
+    expect(run.backend.deliveries.map((d) => d.raw.toString())).toEqual([
+      "first message\r\n",
+      "second, longer than declared\r\n",
+      "third\r\n",
+    ]);
+  });
+});
+
 describe("NUL bytes (RFC 5321 section 2.3.8 forbids them; we keep and count them)", () => {
   it("in DATA: kept byte-exact and counted in the summary", async () => {
     const body = "Subject: nul\r\n\r\na\0b\0\0c\r\n";

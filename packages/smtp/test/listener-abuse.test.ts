@@ -250,9 +250,8 @@ describe("engine limits", () => {
     expect(run.backend.deliveries[0]!.envelope.rcptTo).toHaveLength(1000);
   });
 
-  // Known bug (FINDINGS.md #2): after "500 Line too long" the engine stays in the SASL exchange, so
-  // the next commands are taken as the LOGIN user name and password and the session is authenticated.
-  it.fails("RFC 4954 section 4: an over-long SASL response gets 500 and ends the AUTH exchange", async () => {
+  // Was FINDINGS.md #2 (fixed): the engine stayed in the SASL exchange after "500 Line too long".
+  it("RFC 4954 section 4: an over-long SASL response gets 500 and ends the AUTH exchange", async () => {
     const run = await runEngineSession([
       Buffer.from("EHLO a\r\nAUTH LOGIN\r\n"),
       Buffer.alloc(1024 * 1024, 0x41),
