@@ -19,7 +19,7 @@ export function createIdGenerator(clock: () => number = Date.now): () => string 
 
   const refill = () => {
     if (poolPos + RANDOM_CHARS > pool.length) {
-      pool = randomBytes(RANDOM_CHARS * 64);
+      pool = randomBytes(RANDOM_CHARS * 256);
       poolPos = 0;
     }
     for (let i = 0; i < RANDOM_CHARS; i++) random[i] = (pool[poolPos + i] as number) & 31;

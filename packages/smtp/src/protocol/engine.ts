@@ -132,6 +132,13 @@ const HTTP_LINE =
   /^(?:(?:GET|HEAD|POST|PUT|DELETE|CONNECT|OPTIONS|TRACE|PATCH) \S+(?: HTTP\/\d(?:\.\d)?)?|(?:Host|User-Agent|Accept|Content-Type|Content-Length|Connection): .*)$/;
 const TRANSCRIPT_TEXT_LIMIT = 1000;
 
+let sharedNewId: (() => string) | null = null;
+/** One default generator per process: ids stay monotonic across engines and randomness is pooled. */
+function defaultNewId(): () => string {
+  sharedNewId ??= createIdGenerator(Date.now);
+  return sharedNewId;
+}
+
 /** Create the engine for one connection. */
 export function createSmtpEngine(options: SmtpEngineOptions = {}): SmtpEngine {
   return new Engine(options);
@@ -152,7 +159,7 @@ export function resolveEngineConfig(options: SmtpEngineOptions): EngineConfig {
     tlsAvailable: options.tlsAvailable ?? false,
     checkCredentials: options.checkCredentials ?? false,
     clock,
-    newId: options.newId ?? createIdGenerator(clock),
+    newId: options.newId ?? (options.clock === undefined ? defaultNewId() : createIdGenerator(clock)),
   };
 }
 
@@ -385,7 +392,7 @@ class Engine implements SmtpEngine, VerbContext {
   reply(reply: SmtpReply): void {
     const wire = formatReply(reply);
     this.pendingWrite += wire;
-    this.transcript.add("server", formatReplyText(reply));
+    this.transcript.add("server", reply.lines.length === 1 ? wire.slice(0, -2) : formatReplyText(reply));
     if (reply.code >= 400) {
       this.session.errorCount++;
       this.session.consecutiveErrors++;
