@@ -194,6 +194,53 @@ describe("a backend whose hooks throw never crashes the process", () => {
   });
 });
 
+describe("a backend whose deliver/authenticate/sessionEnded throw synchronously", () => {
+  it("deliver() throwing synchronously is a 451, authenticate() throwing is a 454, sessionEnded() throwing is logged", async () => {
+    const inner = createRecordingBackend();
+    const logged: unknown[] = [];
+    const server = createSmtpServer(
+      {
+        sessionStarted: (s) => inner.sessionStarted(s),
+        transcriptAppended: (id, e, st) => inner.transcriptAppended(id, e, st),
+        deliver: () => {
+          throw new Error("deliver exploded synchronously");
+        },
+        authenticate: () => {
+          throw new Error("authenticate exploded synchronously");
+        },
+        sessionEnded: (e) => {
+          inner.sessionEnded(e);
+          throw new Error("sessionEnded exploded");
+        },
+      },
+      {
+        ...TEST_SERVER_OPTIONS,
+        logger: { warn: (...a: unknown[]) => logged.push(a), error: (...a: unknown[]) => logged.push(a) },
+      },
+    );
+    try {
+      const { port } = await server.listen({ port: 0, host: "127.0.0.1" });
+      const client = await connectRawClient(port);
+      extraClients.push(client);
+      await client.readReply();
+      await client.command("EHLO a.example");
+      expect((await client.command("AUTH PLAIN AGFsaWNlAHNlY3JldA==")).text).toMatch(/^454 4\.7\.0 /);
+      await client.write("MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n");
+      await client.readReplies(3);
+      expect((await client.command("x\r\n.")).text).toMatch(EXPECTED_REPLY.localError);
+      expect((await client.command("QUIT")).code).toBe(221);
+      await inner.waitForEnded(1);
+      // The server survived all of it: a second session works.
+      const again = await connectRawClient(port);
+      extraClients.push(again);
+      expect((await again.readReply()).code).toBe(220);
+      expect(logged.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await server.close({ graceMs: 0 });
+    }
+  });
+});
+
 describe("many sessions at once", () => {
   it("30 concurrent connections each deliver one message; every session ends once", async () => {
     const started = await fixture.start();
