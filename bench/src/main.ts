@@ -5,12 +5,12 @@
  * bench/results/<timestamp>-<profile>.{json,md} plus latest.md. Exit code: non-zero only when
  * something crashed (a server that would not start, a scenario that threw), never for a figure.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { readMachineInfo } from "./machine.ts";
 import { buildPlan, type Profile } from "./plan.ts";
-import { formatMarkdown, type BenchReport } from "./report.ts";
+import { formatMarkdown, formatReadmeBlock, type BenchReport } from "./report.ts";
 import { runIngestionScenario, type IngestionResult } from "./scenarios/ingestion.ts";
 import { runListUnderLoad } from "./scenarios/list-under-load.ts";
 import { runMaildevVolume, type PeerVolumeResult } from "./scenarios/maildev-volume.ts";
@@ -152,6 +152,7 @@ async function main(): Promise<number> {
   // latest.md is the committed figure: only a real (non-smoke, unfiltered) run replaces it.
   if (plan.profile !== "smoke" && cli.only.length === 0) {
     await writeFile(path.join(resultsDir, "latest.md"), `${markdown}\n`);
+    await updateReadme(formatReadmeBlock(report));
   }
   console.log(
     `\n${markdown}\n\nwritten to ${path.relative(process.cwd(), resultsDir)}/${stamp}-${plan.profile}.{json,md}`,
@@ -163,6 +164,21 @@ async function main(): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+const README_START = "<!-- latest-figures:start -->";
+const README_END = "<!-- latest-figures:end -->";
+
+/** Replaces the block between the README's markers, so the README carries the latest figures. */
+async function updateReadme(block: string): Promise<void> {
+  const readmePath = path.join(benchDir, "README.md");
+  const readme = await readFile(readmePath, "utf8").catch(() => null);
+  if (readme === null) return;
+  const start = readme.indexOf(README_START);
+  const end = readme.indexOf(README_END);
+  if (start === -1 || end < start) return;
+  const updated = `${readme.slice(0, start + README_START.length)}\n${block}\n${readme.slice(end)}`;
+  await writeFile(readmePath, updated);
 }
 
 main().then(

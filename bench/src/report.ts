@@ -93,6 +93,56 @@ function ingestionTable(result: IngestionResult): string[] {
   return lines;
 }
 
+/** One row per ingestion scenario, msgs/s of every server (peers with Mailpen / peer). */
+export function formatSummaryTable(report: BenchReport): string[] {
+  const servers = report.ingestion[0]?.figures ?? [];
+  const labels = [
+    ...new Map(report.ingestion.flatMap((r) => r.figures.map((f) => [f.server, f.label]))).values(),
+  ];
+  if (servers.length === 0) return [];
+  const lines = [
+    `| msgs/s (Mailpen / peer) | ${labels.join(" | ")} | Mailpen 250 p99 ms | Mailpen ws p99 ms |`,
+    `|${[0, ...labels, 0, 0].map(() => " --- ").join("|")}|`,
+  ];
+  for (const result of report.ingestion) {
+    const mailpen = result.figures.find((f) => f.server === "mailpen");
+    const cells = labels.map((label) => {
+      const f = result.figures.find((x) => x.label === label);
+      if (!f || f.skipped) return "–";
+      const text = num(f.messagesPerSecond);
+      return f.server === "mailpen"
+        ? `**${text}**`
+        : withRatio(text, mailpen?.messagesPerSecond, f.messagesPerSecond);
+    });
+    lines.push(
+      `| \`${result.scenario.id}\` | ${cells.join(" | ")} | ${ms(mailpen?.p99Ms)} | ${ms(mailpen?.wsP99Ms)} |`,
+    );
+  }
+  return lines;
+}
+
+/** The Markdown block README.md carries between its markers: machine, command, targets, summary. */
+export function formatReadmeBlock(report: BenchReport): string {
+  const m = report.machine;
+  return [
+    `Last run: \`${report.command}\` at ${report.startedAt} on ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node} (load average at start ${m.loadAverage.join(" ")}). Full tables: [results/latest.md](results/latest.md).`,
+    "",
+    ...formatSummaryTable(report),
+    "",
+    ...formatTargets(report),
+  ].join("\n");
+}
+
+function formatTargets(report: BenchReport): string[] {
+  if (report.targets.length === 0) return [];
+  const out = ["| issue | target | measured | |", "| --- | --- | --- | --- |"];
+  for (const t of report.targets) {
+    const verdict = t.pass === null ? "not measured" : t.pass ? "met" : "**missed**";
+    out.push(`| #${t.issue} | ${t.target} | ${t.measured} | ${verdict} |`);
+  }
+  return out;
+}
+
 const latencyCells = (l: LatencySummary | null | undefined): string => `${ms(l?.p50)} / ${ms(l?.p99)}`;
 
 export function formatMarkdown(report: BenchReport): string {
@@ -112,14 +162,8 @@ export function formatMarkdown(report: BenchReport): string {
   if (report.crashed.length > 0) {
     out.push("## Crashed", "", ...report.crashed.map((c) => `- ${c.split("\n")[0]}`), "");
   }
-  if (report.targets.length > 0) {
-    out.push("## Targets", "", "| issue | target | measured | |", "| --- | --- | --- | --- |");
-    for (const t of report.targets) {
-      const verdict = t.pass === null ? "not measured" : t.pass ? "met" : "**missed**";
-      out.push(`| #${t.issue} | ${t.target} | ${t.measured} | ${verdict} |`);
-    }
-    out.push("");
-  }
+  if (report.targets.length > 0) out.push("## Targets", "", ...formatTargets(report), "");
+  if (report.ingestion.length > 0) out.push("## Summary", "", ...formatSummaryTable(report), "");
   if (report.ingestion.length > 0) out.push("## SMTP ingestion", "");
   for (const result of report.ingestion) {
     out.push(
