@@ -6,7 +6,7 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { openEngineHarness } from "./support/engine-harness.ts";
 import { createRecordingBackend } from "./support/recording-backend.ts";
 import { loadScenario, type Scenario } from "./support/scenario-file.ts";
@@ -23,6 +23,12 @@ const fixture = createServerFixture();
 afterEach(() => fixture.closeAll());
 
 describe.each(scenarios.map((s) => [`${s.title} [${s.name}]`, s] as const))("%s", (_title, scenario) => {
+  it("is well-formed: a title naming its RFC, replies to check, and an explicit close at the end", () => {
+    expect(scenario.title).toMatch(/^RFC \d+/);
+    expect(scenario.steps.filter((step) => step.kind === "expect").length).toBeGreaterThan(0);
+    expect(scenario.steps[scenario.steps.length - 1]?.kind).toBe("closed");
+  });
+
   const engineIt = scenario.socketOnly ? it.skip : scenario.knownBug.has("engine") ? it.fails : it;
   const socketIt = scenario.knownBug.has("socket") ? it.fails : it;
 
