@@ -88,7 +88,7 @@ export function buildPlan(profile: Profile): Plan {
       listUnderLoadMs: 1_500,
     };
   }
-  const cap = 2_000;
+  const cap = 1_500;
   return {
     profile,
     rounds: 3,
