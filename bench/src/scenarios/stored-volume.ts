@@ -38,7 +38,7 @@ export interface VolumeResult {
 }
 
 interface ListBody {
-  messages: { id: string }[];
+  messages: { id: string; messageIdHeader: string | null }[];
   total: number;
   nextCursor: string | null;
 }
@@ -112,7 +112,14 @@ export async function runStoredVolume(
 
     const first = await getJson<ListBody>(port, "/api/messages?limit=50");
     const ids = first.body.messages.map((m) => m.id);
-    result.ordersByArrival = ids.every((id, i) => i === 0 || (ids[i - 1] ?? "") > id);
+    // The fill adds messages in index order (volume-<index> in the Message-ID) with shuffled Date
+    // headers: newest first by arrival means strictly decreasing indexes.
+    const indexes = first.body.messages.map((m) =>
+      Number(/volume-(\d+)@/.exec(m.messageIdHeader ?? "")?.[1]),
+    );
+    result.ordersByArrival =
+      indexes.length > 0 &&
+      indexes.every((index, i) => Number.isFinite(index) && (i === 0 || indexes[i - 1]! > index));
     result.listFirstPage = await sample(port, "/api/messages?limit=50", samples);
 
     // Walk to the middle of the inbox with big pages, then time the 50-message page there.
