@@ -574,6 +574,16 @@ describe("hostile input", () => {
     expect(log.ended[0]).toMatchObject({ outcome: "rejected", errorCount: 4 });
   });
 
+  it("input after the engine closed is dropped, not queued", async () => {
+    const { session } = await greeted();
+    await session.send("QUIT\r\n");
+    for (let i = 0; i < 10; i++) expect(await session.send(Buffer.alloc(65536, 0x41))).toBe("");
+    expect(session.engine.state).toBe("closed");
+    // White-box: nothing is kept for a closed session.
+    expect((session.engine as unknown as { queue: Buffer[] }).queue).toHaveLength(0);
+    expect(session.actions.filter((a) => a.type === "close")).toHaveLength(1);
+  });
+
   it("a successful command resets the error count", async () => {
     const { session } = await greeted({ maxErrors: 2 });
     expect(codes(await session.send("X\r\nNOOP\r\nX\r\nNOOP\r\n"))).toEqual([500, 250, 500, 250]);

@@ -263,7 +263,8 @@ class Engine implements SmtpEngine, VerbContext {
 
   feed(chunk: Buffer): SmtpAction[] {
     return this.run(() => {
-      if (chunk.length === 0 || this.ended) return;
+      // After a close, input is dropped, never queued: a client talking on cannot grow memory.
+      if (chunk.length === 0 || this.ended || this.state === "closed") return;
       if (this.state === "greeting") return this.earlyTalker(chunk);
       this.queue.push(chunk);
       this.pump();
