@@ -119,6 +119,36 @@ describe("STYLE.md item 4: backend errors through the engine", () => {
   });
 });
 
+describe("RFC 4616 and draft-murchison-sasl-login: what is recorded as the AUTH user", () => {
+  const b64 = (s: string): string => Buffer.from(s, "utf8").toString("base64");
+  it.each([
+    [
+      "PLAIN with an authzid records the authcid",
+      `AUTH PLAIN ${b64("admin\0alice\0pw")}\r\n`,
+      "PLAIN",
+      "alice",
+    ],
+    ["LOGIN with a UTF-8 user name", `AUTH LOGIN ${b64("jørgen")}\r\n${b64("pw")}\r\n`, "LOGIN", "jørgen"],
+    ["PLAIN with a UTF-8 password", `AUTH PLAIN ${b64("\0bob\0pässwörd")}\r\n`, "PLAIN", "bob"],
+  ])("%s", async (_name, input, mechanism, user) => {
+    const backend = createRecordingBackend();
+    const run = await runEngineSession([Buffer.from(`EHLO a\r\n${input}QUIT\r\n`)], {}, backend);
+    expect(run.output.toString()).toMatch(/\r\n235 2\.7\.0 /);
+    expect(run.backend.sessions[0]!.ends[0]).toMatchObject({ authMechanism: mechanism, authUser: user });
+    expect(backend.credentials[0]).toMatchObject({ mechanism, username: user });
+  });
+
+  it("the password reaches authenticate() decoded as UTF-8", async () => {
+    const backend = createRecordingBackend({ users: { bob: "pässwörd" } });
+    const run = await runEngineSession(
+      [Buffer.from(`EHLO a\r\nAUTH PLAIN ${b64("\0bob\0pässwörd")}\r\n`)],
+      {},
+      backend,
+    );
+    expect(run.output.toString()).toMatch(/\r\n235 2\.7\.0 /);
+  });
+});
+
 describe("the transcript, with an injected clock (issue 3: structured entries, millisecond offsets)", () => {
   it("records every command and reply in order, masks AUTH, and summarises DATA with the message id", async () => {
     let now = 1_000_000;

@@ -139,6 +139,28 @@ describe("RFC 3207: STARTTLS with the self-signed certificate", () => {
     expect(ehlos).toHaveLength(2);
   });
 
+  it("STARTTLS then AUTH LOGIN: the user is recorded and the envelope says TLS", async () => {
+    const { port, backend } = await fixture.start({
+      server: { tls: "self-signed" },
+      backend: { users: { alice: "pw" } },
+    });
+    await transport({
+      port,
+      secure: false,
+      requireTLS: true,
+      tls: { rejectUnauthorized: false },
+      authMethod: "LOGIN",
+      auth: { user: "alice", pass: "pw" },
+    }).sendMail(message);
+    expect(backend.deliveries[0]!.envelope).toMatchObject({ tls: true, authUser: "alice" });
+    const [ended] = await backend.waitForEnded(1);
+    expect(ended!.ends[0]).toMatchObject({
+      authMechanism: "LOGIN",
+      authUser: "alice",
+      tls: { mode: "starttls" },
+    });
+  });
+
   it("implicit TLS on its own listener (RFC 8314 section 3.3)", async () => {
     const { tlsPort, backend } = await fixture.start({ server: { tls: "self-signed" }, implicitTls: true });
     await transport({ port: tlsPort!, secure: true, tls: { rejectUnauthorized: false } }).sendMail(message);
