@@ -123,7 +123,26 @@ export function checkTargets(inputs: TargetInputs): TargetCheck[] {
     150,
     "MB",
   );
+  below(
+    7,
+    "100,000 stored: RSS over Mailpen's RSS on an empty database",
+    typeof big?.rssBytes === "number" && typeof big.emptyRssBytes === "number"
+      ? (big.rssBytes - big.emptyRssBytes) / 2 ** 20
+      : null,
+    150,
+    "MB",
+  );
   below(7, "100,000 stored: start-up (spawn to health OK)", big?.startupMs, 1000, "ms");
+  below(
+    7,
+    "100,000 stored: start-up over the empty-database start-up (Node + tsx + modules floor)",
+    typeof big?.startupMs === "number" && typeof big.emptyStartupMs === "number"
+      ? big.startupMs - big.emptyStartupMs
+      : null,
+    1000,
+    "ms",
+  );
+  below(4, "100,000 stored: openStore + first list page (store alone)", big?.fill?.reopenMs, 1000, "ms");
   for (const volume of inputs.volumes) {
     checks.push({
       issue: 7,

@@ -33,6 +33,8 @@ export interface VolumeResult {
   detail: LatencySummary | null;
   rssBytes: number | null;
   peakRssBytes: number | null;
+  /** RSS of Mailpen started on an empty database: the floor the stored volume adds to. */
+  emptyRssBytes: number | null;
   /** Whether the first page came back in arrival order (newest first by id), whatever the Date header. */
   ordersByArrival: boolean | null;
 }
@@ -83,6 +85,7 @@ export async function runStoredVolume(
     detail: null,
     rssBytes: null,
     peakRssBytes: null,
+    emptyRssBytes: null,
     ordersByArrival: null,
   };
   let server: RunningServer | null = null;
@@ -92,6 +95,7 @@ export async function runStoredVolume(
     await warmUp.server.stop();
     const empty = await timeStartup(path.join(dir, "empty.sqlite"));
     result.emptyStartupMs = empty.ms;
+    result.emptyRssBytes = empty.server.usage()?.rssBytes ?? null;
     await empty.server.stop();
 
     log(`  volume ${count}: filling through the store...`);
