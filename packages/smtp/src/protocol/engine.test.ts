@@ -205,6 +205,17 @@ describe("MAIL FROM (RFC 5321 section 4.1.1.2, RFC 1870, 6152, 6531, 4954, 3461)
     });
   });
 
+  it("accepts a UTF-8 address without SMTPUTF8 but notes it (RFC 6531 section 3.4)", async () => {
+    const { session, log } = await greeted();
+    await session.send("MAIL FROM:<a@b.c> SMTPUTF8\r\nRCPT TO:<δοκιμή@παράδειγμα.δοκιμή>\r\nRSET\r\n");
+    await session.end();
+    expect(log.ended[0]?.warnings).toEqual([]);
+    const other = await greeted();
+    expect(await other.session.send("MAIL FROM:<josé@example.com>\r\n")).toMatch(/^250 /);
+    await other.session.end();
+    expect(other.log.ended[0]?.warnings).toEqual(["UTF-8 address without SMTPUTF8"]);
+  });
+
   it("a second MAIL inside a transaction is 503", async () => {
     const { session } = await greeted();
     await session.send("MAIL FROM:<a@b.c>\r\n");

@@ -55,6 +55,11 @@ function greet(ctx: VerbContext, arg: string, extended: boolean): void {
   ctx.reply(replies.ehlo(ctx.config.hostname, name, extensions));
 }
 
+// eslint-disable-next-line no-control-regex
+const NON_ASCII = /[^\x00-\x7f]/;
+/** RFC 6531 section 3.4: UTF-8 in a path needs the SMTPUTF8 parameter; accepted anyway, but noted. */
+const UTF8_WITHOUT_SMTPUTF8 = "UTF-8 address without SMTPUTF8";
+
 const mailParamRules: Record<string, (value: string | true) => string | null> = {
   // RFC 1870: SIZE=<digits>; checked against the limit by the handler.
   SIZE: (v) => (typeof v === "string" && /^\d{1,20}$/.test(v) ? null : "SIZE=<number>"),
@@ -106,6 +111,7 @@ function handleMail(ctx: VerbContext, arg: string): void {
   if (typeof size === "string" && Number(size) > ctx.config.maxMessageSize) {
     return ctx.reply(replies.messageTooBig());
   }
+  if (NON_ASCII.test(parsed.address) && parsed.params.SMTPUTF8 !== true) ctx.warn(UTF8_WITHOUT_SMTPUTF8);
   ctx.envelope = { mailFrom: parsed.address, mailParams: parsed.params, rcptTo: [] };
   ctx.transition("mail");
   ctx.reply(replies.senderOk());
@@ -129,6 +135,8 @@ function handleRcpt(ctx: VerbContext, arg: string): void {
     if (problem !== null) return ctx.reply(replies.syntaxError(problem));
   }
   if (envelope.rcptTo.length >= ctx.config.maxRecipients) return ctx.reply(replies.tooManyRecipients());
+  if (NON_ASCII.test(parsed.address) && envelope.mailParams.SMTPUTF8 !== true)
+    ctx.warn(UTF8_WITHOUT_SMTPUTF8);
   envelope.rcptTo.push({ address: parsed.address, params: parsed.params });
   ctx.transition("rcpt");
   ctx.reply(replies.recipientOk());
