@@ -4,6 +4,7 @@
  * finished (socket destroyed, engine told the client left), even when an expectation fails.
  */
 import { createHmac } from "node:crypto";
+import type { TranscriptEntry } from "@mailpen/shared";
 import { expect } from "vitest";
 import type { RecordingBackend } from "./recording-backend.ts";
 import { alignReplies, type Scenario } from "./scenario-file.ts";
@@ -24,6 +25,34 @@ export function cramMd5Response(challengeReplyLine: string, user: string, passwo
   const challenge = Buffer.from(challengeReplyLine.slice(4).trim(), "base64").toString("latin1");
   const digest = createHmac("md5", password).update(challenge, "latin1").digest("hex");
   return Buffer.from(`${user} ${digest}`, "utf8").toString("base64");
+}
+
+/**
+ * RFC 2034 section 4 and RFC 3463 section 2: every 2xx, 4xx and 5xx reply line carries an enhanced
+ * status code whose class is the reply's first digit. Exempt, as RFC 5321's grammar puts the domain
+ * first there: the greeting, the replies to HELO and EHLO. 3xx replies (334, 354) carry none.
+ * Checked on the transcript, where each server reply follows the client line it answers.
+ */
+export function expectEnhancedStatusCodes(entries: TranscriptEntry[], where: string): void {
+  let lastCommand = "";
+  let greeted = false;
+  for (const entry of entries) {
+    if (entry.dir === "client") {
+      lastCommand = entry.text.split(" ")[0]!.toUpperCase();
+      continue;
+    }
+    if (entry.dir !== "server") continue;
+    const first = entry.text.slice(0, 3);
+    const isGreeting = !greeted && first === "220";
+    greeted = true;
+    if (isGreeting || first.startsWith("3")) continue;
+    if ((lastCommand === "HELO" || lastCommand === "EHLO") && first === "250") continue;
+    for (const line of entry.text.split("\n")) {
+      expect(line, `${where}: enhanced status code in reply line`).toMatch(
+        new RegExp(`^${first}[ -]${first[0]}\\.\\d{1,3}\\.\\d{1,3}( |$)`),
+      );
+    }
+  }
 }
 
 /** Runs every step; `where` names the transport in failure messages. */
@@ -69,6 +98,7 @@ export async function runScenario(
   const [ended] = await backend.waitForEnded(1);
   expect(ended!.ends, `${where}: sessionEnded exactly once`).toHaveLength(1);
   expect(backend.violations, `${where}: backend call order`).toEqual([]);
+  expectEnhancedStatusCodes(ended!.entries, where);
   expect(backend.deliveries, `${where}: number of delivered messages`).toHaveLength(
     scenario.deliveries.length,
   );
