@@ -3,6 +3,7 @@ import net from "node:net";
 import nodemailer from "nodemailer";
 import type { MessageDetail, MessageSummary, SessionDetail, WaitResponse } from "@mailpen/shared";
 import { startMailpen, type RunningMailpen } from "../src/index.ts";
+import { nextSubscription } from "./helper.ts";
 import { connectWs } from "./ws-client.ts";
 
 /**
@@ -88,8 +89,10 @@ describe("mailpen end to end", () => {
   });
 
   it("answers /api/wait with a message sent after the call, and 408 when none comes", async () => {
+    // Send only once the wait has subscribed to the store, so the message surely arrives after the call.
+    const subscribed = nextSubscription(mailpen.store);
     const waiting = fetch(api("/api/wait?timeout=20&query=waited"));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await subscribed;
     const t = transport();
     await t.sendMail({ from: "a@example.com", to: "b@example.com", subject: "waited for", text: "x" });
     t.close();

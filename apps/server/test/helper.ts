@@ -1,6 +1,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { MailStore } from "@mailpen/store";
 import type { FastifyInstance } from "fastify";
 import { onTestFinished } from "vitest";
 import { buildApp, type AppConfig } from "../src/app.ts";
@@ -31,4 +32,16 @@ export async function buildTestApp(
   onTestFinished(() => app.close());
   await app.ready();
   return { app, store };
+}
+
+/** Resolves at the next `store.subscribe` call: the moment a long-poll or websocket starts listening. */
+export function nextSubscription(store: MailStore): Promise<void> {
+  const original = store.subscribe;
+  return new Promise<void>((resolve) => {
+    store.subscribe = (listener) => {
+      store.subscribe = original;
+      resolve();
+      return original.call(store, listener);
+    };
+  });
 }

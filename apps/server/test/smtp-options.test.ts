@@ -72,8 +72,7 @@ describe("SMTP options through startMailpen", () => {
 
   it("runs the README example: wait for the welcome mail", async () => {
     const mailpen = await start({});
-    const waiting = fetch(`${mailpen.url}api/wait?query=${encodeURIComponent("subject:welcome")}&timeout=10`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const since = new Date().toISOString();
     const transport = nodemailer.createTransport({
       host: "127.0.0.1",
       port: mailpen.smtpPort,
@@ -86,7 +85,8 @@ describe("SMTP options through startMailpen", () => {
       text: "hi",
     });
     transport.close();
-    const response = await waiting;
+    const query = new URLSearchParams({ query: "subject:welcome", since, timeout: "10" });
+    const response = await fetch(`${mailpen.url}api/wait?${query}`);
     expect(response.status).toBe(200);
     const { messages } = (await response.json()) as MessageListResponse;
     expect(messages[0]?.to[0]?.address).toBe("new@example.com");

@@ -1,16 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { WaitResponse } from "@mailpen/shared";
-import { buildTestApp } from "./helper.ts";
-
-/** Lets the inject reach its handler (and subscribe) before the test adds messages. */
-const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
+import { buildTestApp, nextSubscription } from "./helper.ts";
 
 describe("GET /api/wait", () => {
   it("returns a message that arrives after the call, not one from before", async () => {
     const { app, store } = await buildTestApp();
     store.addDetail({ id: "m1", subject: "old" });
+    const subscribed = nextSubscription(store);
     const pending = app.inject("/api/wait?timeout=10");
-    await tick();
+    await subscribed;
     store.addDetail({ id: "m2", subject: "new" });
     const res = await pending;
     expect(res.statusCode).toBe(200);
@@ -19,11 +17,11 @@ describe("GET /api/wait", () => {
 
   it("waits for count matches of the query", async () => {
     const { app, store } = await buildTestApp();
+    const subscribed = nextSubscription(store);
     const pending = app.inject("/api/wait?timeout=10&count=2&query=reset");
-    await tick();
+    await subscribed;
     store.addDetail({ id: "m1", subject: "password reset" });
     store.addDetail({ id: "m2", subject: "newsletter" });
-    await tick();
     store.addDetail({ id: "m3", subject: "reset again" });
     const res = await pending;
     expect(res.statusCode).toBe(200);
@@ -32,8 +30,9 @@ describe("GET /api/wait", () => {
 
   it("answers 408 with the matches so far when the timeout passes", async () => {
     const { app, store } = await buildTestApp();
+    const subscribed = nextSubscription(store);
     const pending = app.inject("/api/wait?timeout=0.3&count=2");
-    await tick();
+    await subscribed;
     store.addDetail({ id: "m1" });
     const res = await pending;
     expect(res.statusCode).toBe(408);
@@ -79,8 +78,9 @@ describe("GET /api/wait", () => {
       };
     };
     const before = subscribers;
+    const subscribed = nextSubscription(store);
     const pending = app.inject("/api/wait?timeout=300");
-    await tick();
+    await subscribed;
     expect(subscribers).toBe(before + 1);
     await app.close();
     const res = await pending;
