@@ -8,6 +8,7 @@ import { SmtpReplyError } from "../src/index.ts";
 import type { RawClient } from "./support/raw-client.ts";
 import { createServerFixture, type StartedServer } from "./support/server-fixture.ts";
 import { EXPECTED_REPLY } from "./support/expected-replies.ts";
+import { expectEnhancedStatusCodes } from "./support/scenario-runner.ts";
 
 const fixture = createServerFixture();
 afterEach(() => fixture.closeAll());
@@ -104,6 +105,7 @@ describe("limits (issue 3: limits that never hurt the process)", () => {
     expect((await a.command("NOOP")).code).toBe(250);
     const [ended] = await started.backend.waitForEnded(1);
     expect(ended!.ends.map((e) => e.outcome)).toEqual(["rejected"]);
+    expectEnhancedStatusCodes(ended!.entries, "maxConnections");
     // A slot frees up when a client leaves.
     await a.command("QUIT");
     await a.waitClosed();
@@ -448,6 +450,7 @@ describe("sessionEnded exactly once per connection, with the right outcome", () 
     await new Promise((r) => setTimeout(r, 50));
     expect(ended!.ends.map((e) => e.outcome)).toEqual([outcome]);
     expect(started.backend.violations).toEqual([]);
+    expectEnhancedStatusCodes(ended!.entries, outcome);
   });
 
   it("client-closed while a delivery is pending: sessionEnded once, only after deliver() settles", async () => {
@@ -478,6 +481,7 @@ describe("sessionEnded exactly once per connection, with the right outcome", () 
       ["shutdown"],
       ["shutdown"],
     ]);
+    for (const s of ended) expectEnhancedStatusCodes(s.entries, "shutdown");
     expect(started.server.connectionCount).toBe(0);
   });
 
