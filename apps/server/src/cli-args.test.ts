@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { formatHelp, parseCliArgs, parseDuration, parseSize, toEnvName } from "./cli-args.ts";
+import {
+  formatHelp,
+  parseCliArgs,
+  parseDuration,
+  parseSize,
+  resolveCliPaths,
+  toEnvName,
+} from "./cli-args.ts";
 
 describe("parseCliArgs", () => {
   it("maps flags onto options", () => {
@@ -99,5 +106,16 @@ describe("value parsers", () => {
       expect(help).toContain(`--${flag}`);
       expect(help).toContain(toEnvName(flag));
     }
+  });
+});
+
+describe("resolveCliPaths", () => {
+  it("puts the default database in the user's folder and resolves relative files there", () => {
+    expect(resolveCliPaths({}, "/home/me/project")).toMatchObject({ db: "/home/me/project/mailpen.sqlite" });
+    expect(resolveCliPaths({ db: ":memory:", uiAuthFile: "users.txt" }, "/srv")).toMatchObject({
+      db: ":memory:",
+      uiAuthFile: "/srv/users.txt",
+    });
+    expect(resolveCliPaths({ db: "/abs/x.sqlite" }, "/srv").db).toBe("/abs/x.sqlite");
   });
 });

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_CONFIG, type ExpnMode, type MailpenOptions, type VrfyMode } from "./config.ts";
 
@@ -294,4 +295,23 @@ export function formatHelp(version: string): string {
     `  ${"-v, --version".padEnd(30)} print the version`,
     "",
   ].join("\n");
+}
+
+/**
+ * Make the file options absolute against `baseDir`, the folder the user ran the command in (pnpm
+ * runs package scripts in the package folder and passes the user's folder as INIT_CWD). The
+ * database defaults to `mailpen.sqlite` there.
+ */
+export function resolveCliPaths(options: MailpenOptions, baseDir: string): MailpenOptions {
+  const resolve = (file: string | undefined) =>
+    file === undefined ? undefined : path.resolve(baseDir, file);
+  const db = options.db ?? DEFAULT_CONFIG.db;
+  return {
+    ...options,
+    db: db === ":memory:" || db.startsWith("file:") ? db : path.resolve(baseDir, db),
+    tlsCert: resolve(options.tlsCert),
+    tlsKey: resolve(options.tlsKey),
+    smtpAuthFile: resolve(options.smtpAuthFile),
+    uiAuthFile: resolve(options.uiAuthFile),
+  };
 }

@@ -29,6 +29,18 @@ export function formatValidationMessage(context: string | undefined, issue: AjvI
   return `${where.join("/")} ${issue?.message ?? "is invalid"}`;
 }
 
+/** Stable `code` words for the client errors Fastify itself raises (bad JSON, too large, ...). */
+const CLIENT_ERROR_CODES: Record<number, string> = {
+  401: "unauthorized",
+  404: "not_found",
+  405: "method_not_allowed",
+  406: "not_acceptable",
+  408: "timeout",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+  429: "too_many_requests",
+};
+
 function errorBody(code: string, message: string): ApiErrorBody {
   return { error: { code, message } };
 }
@@ -45,7 +57,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     const status = typeof error.statusCode === "number" ? error.statusCode : 500;
     if (status >= 400 && status < 500) {
-      const code = status === 404 ? "not_found" : status === 401 ? "unauthorized" : "bad_request";
+      const code = CLIENT_ERROR_CODES[status] ?? "bad_request";
       return reply.code(status).send(errorBody(code, error.message));
     }
     request.log.error({ err: error }, "request failed");

@@ -3,7 +3,7 @@
  * where the inbox is, stop gracefully on SIGINT/SIGTERM (exit 0). Exit codes: 0 done, 1 could not
  * start (port in use, unreadable file), 2 bad flag or value.
  */
-import { formatHelp, parseCliArgs } from "./cli-args.ts";
+import { formatHelp, parseCliArgs, resolveCliPaths } from "./cli-args.ts";
 import { MAILPEN_VERSION } from "./version.ts";
 
 async function main(): Promise<void> {
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const { startMailpen } = await import("./start-mailpen.ts");
   let mailpen: Awaited<ReturnType<typeof startMailpen>>;
   try {
-    mailpen = await startMailpen(parsed.options);
+    mailpen = await startMailpen(resolveCliPaths(parsed.options, process.env.INIT_CWD ?? process.cwd()));
   } catch (error) {
     process.stderr.write(`mailpen: could not start: ${(error as Error).message}\n`);
     process.exit(1);

@@ -30,6 +30,8 @@ interface Run {
 function runMailpen(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Run {
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   for (const key of Object.keys(env)) if (key.startsWith("MAILPEN_") && !options.env?.[key]) delete env[key];
+  // Under `pnpm exec`, INIT_CWD names the repository; the command would put its default database there.
+  delete env.INIT_CWD;
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd,
     env,

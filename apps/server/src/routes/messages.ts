@@ -36,11 +36,19 @@ const binary = (mediaType: string, description: string) => ({
   content: { [mediaType]: { schema: { type: "string", format: "binary" } } },
 });
 
-/** 400 naming `field` when the store's search syntax rejects `query`. */
-export function assertQuery(store: MailStore, query: string | undefined, field = "querystring/query"): void {
-  if (query === undefined) return;
+/**
+ * The search query to pass to the store: undefined for none (absent or blank), otherwise checked
+ * first, with a 400 naming `field` when the store's search syntax rejects it.
+ */
+export function toValidQuery(
+  store: MailStore,
+  query: string | undefined,
+  field = "querystring/query",
+): string | undefined {
+  if (query === undefined || query.trim() === "") return undefined;
   const result = store.validateQuery(query);
   if (!result.ok) throw badRequest(field, result.message);
+  return query;
 }
 
 /** A `filename*` parameter (RFC 6266 / RFC 8187) plus an ASCII fallback. */
@@ -62,9 +70,8 @@ export async function messageRoutes(app: FastifyInstance, { store }: RouteContex
       },
     },
     async (request) => {
-      const { limit, cursor, query } = request.query;
-      assertQuery(store, query);
-      return store.listMessages({ limit, cursor, query });
+      const { limit, cursor } = request.query;
+      return store.listMessages({ limit, cursor, query: toValidQuery(store, request.query.query) });
     },
   );
 
@@ -79,9 +86,7 @@ export async function messageRoutes(app: FastifyInstance, { store }: RouteContex
       },
     },
     async (request) => {
-      const query = request.query.query;
-      assertQuery(store, query);
-      return { deleted: store.deleteMessages(query === "" ? undefined : query) };
+      return { deleted: store.deleteMessages(toValidQuery(store, request.query.query)) };
     },
   );
 

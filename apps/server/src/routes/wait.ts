@@ -3,7 +3,7 @@ import { ApiError, badRequest } from "../api-error.ts";
 import { errorBodySchema, errorResponses } from "../schemas/common.ts";
 import { messageSummarySchema, queryProperty } from "../schemas/message.ts";
 import { parseWaitSince, waitForMessages } from "../wait-for-messages.ts";
-import { assertQuery } from "./messages.ts";
+import { toValidQuery } from "./messages.ts";
 import type { RouteContext } from "./route-context.ts";
 
 /**
@@ -57,8 +57,8 @@ export async function waitRoutes(app: FastifyInstance, { store }: RouteContext):
       },
     },
     async (request, reply) => {
-      const { query, timeout, count } = request.query;
-      assertQuery(store, query);
+      const { timeout, count } = request.query;
+      const query = toValidQuery(store, request.query.query);
       const since = parseWaitSince(request.query.since);
       if (!since)
         throw badRequest("querystring/since", "not a message id, ISO 8601 time or epoch milliseconds");
@@ -70,7 +70,7 @@ export async function waitRoutes(app: FastifyInstance, { store }: RouteContext):
       reply.raw.once("close", onClose);
       try {
         const result = await waitForMessages(store, {
-          query: query === "" ? undefined : query,
+          query,
           since,
           count,
           timeoutMs: Math.round(timeout * 1000),
