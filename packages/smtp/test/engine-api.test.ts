@@ -243,6 +243,23 @@ describe("the transcript, with an injected clock (issue 3: structured entries, m
     expect(entries.some((e) => e.dir === "client" && /^(ab|cd|ef)/.test(e.text))).toBe(false);
   });
 
+  it.each([
+    ["without SMTPUTF8", "", true],
+    ["with SMTPUTF8", " SMTPUTF8", false],
+  ])(
+    "RFC 6531 section 3.4: a UTF-8 address %s is accepted; only without it is it noted",
+    async (_n, param, noted) => {
+      const run = await runEngineSession([
+        Buffer.from(
+          `EHLO a\r\nMAIL FROM:<jørgen@exämple.dk>${param}\r\nRCPT TO:<用户@例子.广告>\r\nDATA\r\nx\r\n.\r\n`,
+        ),
+      ]);
+      expect(run.backend.deliveries.map((d) => d.envelope.rcptTo[0]!.address)).toEqual(["用户@例子.广告"]);
+      const warnings = run.backend.sessions[0]!.ends[0]!.warnings;
+      expect(warnings.some((w) => /UTF-?8/i.test(w))).toBe(noted);
+    },
+  );
+
   it("a line over 998 octets is counted as a long line (RFC 5322 section 2.1.1)", async () => {
     const run = await runEngineSession([
       Buffer.from(
