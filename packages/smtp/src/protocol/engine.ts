@@ -108,7 +108,7 @@ export interface SmtpEngine {
   resolveDelivery(result: { ok: true } | { ok: false; error: unknown }): SmtpAction[];
   /** `backend.authenticate` finished: true accepts; an `error` it threw becomes 454 (or its reply). */
   resolveAuthentication(result: { ok: boolean } | { ok: false; error: unknown }): SmtpAction[];
-  /** The TLS handshake after STARTTLS finished. */
+  /** The TLS handshake finished: after STARTTLS, or before `start` on an implicit-TLS connection. */
   tlsStarted(tls: SessionTls): SmtpAction[];
   /** The idle timer or the session timer ran out: 421 and close. */
   timeout(kind: "idle" | "session"): SmtpAction[];
@@ -316,6 +316,12 @@ class Engine implements SmtpEngine, VerbContext {
 
   tlsStarted(tls: SessionTls): SmtpAction[] {
     return this.run(() => {
+      if (this.state === "greeting") {
+        // Implicit TLS: the handshake came before the greeting.
+        this.session.tls = { ...tls };
+        this.event(`TLS started: ${tls.protocol ?? "unknown protocol"} ${tls.cipher ?? "unknown cipher"}`);
+        return;
+      }
       if (this.state !== "starttls") return;
       this.session.tls = { ...tls };
       this.event(`TLS started: ${tls.protocol ?? "unknown protocol"} ${tls.cipher ?? "unknown cipher"}`);

@@ -261,6 +261,21 @@ describe("createSmtpServer", () => {
     expect(ended?.tls?.mode).toBe("implicit");
   });
 
+  it("plaintext sent to the implicit-TLS port still leaves a session record (outcome error)", async () => {
+    const entries: string[] = [];
+    const { backend, waitEnded } = recorder({
+      transcriptAppended: (_id, batch) => entries.push(...batch.map((e) => e.text)),
+    });
+    const { server, tlsPort } = await start(backend, { tls: "self-signed" }, true);
+    const c = await connect(tlsPort);
+    c.socket.write("EHLO plaintext.example\r\n");
+    await c.waitClosed();
+    const [ended] = await waitEnded(1);
+    expect(ended).toMatchObject({ outcome: "error", tls: null, messageCount: 0 });
+    expect(entries.join("\n")).toMatch(/TLS handshake failed/);
+    expect(server.connectionCount).toBe(0);
+  });
+
   it("refuses implicitTls without a certificate", async () => {
     const server = createSmtpServer(recorder().backend, { logger: silent });
     open.push(server);

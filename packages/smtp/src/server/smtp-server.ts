@@ -91,9 +91,9 @@ export function createSmtpServer(backend: SmtpBackend, options: SmtpServerOption
   const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const servers: net.Server[] = [];
 
-  const accept = (socket: net.Socket, implicit: SessionTls | null) => {
+  const accept = (socket: net.Socket, implicitTls: boolean) => {
     const reject = ctx.shuttingDown || ctx.connections.size >= maxConnections;
-    const connection = new Connection(ctx, socket, implicit);
+    const connection = new Connection(ctx, socket, implicitTls);
     ctx.connections.add(connection);
     connection.begin(reject);
   };
@@ -107,20 +107,11 @@ export function createSmtpServer(backend: SmtpBackend, options: SmtpServerOption
     },
     listen({ port, host, implicitTls = false }) {
       if (ctx.shuttingDown) return Promise.reject(new Error("SMTP server is closed"));
-      let server: net.Server;
-      if (implicitTls) {
-        if (pem === undefined) return Promise.reject(new Error("implicitTls needs options.tls"));
-        const tlsServer = tls.createServer({ cert: pem.cert, key: pem.key });
-        tlsServer.on("secureConnection", (socket: tls.TLSSocket) =>
-          accept(socket, describeTls(socket, "implicit")),
-        );
-        tlsServer.on("tlsClientError", () => {
-          // A failed handshake never became a session; nothing to record.
-        });
-        server = tlsServer;
-      } else {
-        server = net.createServer((socket) => accept(socket, null));
-      }
+      if (implicitTls && secureContext === null)
+        return Promise.reject(new Error("implicitTls needs options.tls"));
+      // Implicit TLS is a plain TCP server whose sockets are wrapped at accept, so that a failed
+      // handshake (plain SMTP sent to port 465, say) is still a session with a record.
+      const server = net.createServer((socket) => accept(socket, implicitTls));
       server.on("error", (error) => ctx.logger.error("SMTP listener error", error));
       servers.push(server);
       return new Promise((resolve, reject) => {
@@ -177,6 +168,8 @@ class Connection {
   private busy = false;
   private waitingForDrain = false;
   private upgrading = false;
+  /** An implicit-TLS connection whose handshake has not finished. */
+  private handshaking = false;
   private socketClosed = false;
   private endOutcome: { outcome?: SessionOutcome; reason?: string } | null = null;
   private sessionEnded = false;
@@ -186,11 +179,18 @@ class Connection {
 
   private readonly onData = (chunk: Buffer) => this.perform(this.engine.feed(chunk));
   private readonly onTimeout = () => {
-    if (!this.busy) this.perform(this.engine.timeout("idle"));
+    if (this.handshaking) {
+      this.endOutcome ??= { outcome: "timeout", reason: "TLS handshake timed out" };
+      this.socket.destroy();
+    } else if (!this.busy) {
+      this.perform(this.engine.timeout("idle"));
+    }
   };
   private readonly onError = (error: NodeJS.ErrnoException) => {
     const clientGone = error.code === "ECONNRESET" || error.code === "EPIPE" || error.code === "ECONNABORTED";
-    this.endOutcome ??= clientGone ? {} : { outcome: "error", reason: error.message };
+    const reason =
+      this.handshaking || this.upgrading ? `TLS handshake failed: ${error.message}` : error.message;
+    this.endOutcome ??= clientGone && !this.handshaking ? {} : { outcome: "error", reason };
   };
   private readonly onClose = () => {
     this.socketClosed = true;
@@ -205,10 +205,17 @@ class Connection {
   constructor(
     private readonly ctx: ServerContext,
     socket: net.Socket,
-    implicitTls: SessionTls | null,
+    implicitTls: boolean,
   ) {
-    this.socket = socket;
     socket.setNoDelay(true);
+    if (implicitTls && ctx.secureContext !== null) {
+      const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: ctx.secureContext });
+      // A raw socket error also surfaces on the TLS socket; keep the raw one from throwing.
+      socket.on("error", () => {});
+      this.handshaking = true;
+      socket = secure;
+    }
+    this.socket = socket;
     this.engine = createSmtpEngine({
       ...ctx.options,
       clock: ctx.clock,
@@ -219,7 +226,7 @@ class Connection {
         localAddress: socket.localAddress ?? "",
         localPort: socket.localPort ?? 0,
       },
-      tls: implicitTls,
+      tls: null,
       tlsAvailable: ctx.secureContext !== null,
       checkCredentials: typeof ctx.backend.authenticate === "function",
     });
@@ -228,6 +235,19 @@ class Connection {
 
   begin(reject: boolean): void {
     this.sessionTimer = setTimeout(() => this.perform(this.engine.timeout("session")), this.ctx.maxSessionMs);
+    if (this.handshaking) {
+      const secure = this.socket as tls.TLSSocket;
+      secure.once("secure", () => {
+        this.handshaking = false;
+        this.perform(this.engine.tlsStarted(describeTls(secure, "implicit")));
+        this.greetSoon(reject);
+      });
+      return;
+    }
+    this.greetSoon(reject);
+  }
+
+  private greetSoon(reject: boolean): void {
     // Bytes read before the greeting go to the engine in its `greeting` state: an early talker (421).
     const greet = () => {
       this.greetTimer = null;
@@ -245,12 +265,19 @@ class Connection {
   }
 
   shutdownIfIdle(): void {
+    if (this.handshaking) return this.abortHandshake();
     if (!this.busy && !this.engine.closing && !this.engine.inTransaction)
       this.perform(this.engine.shutdown());
   }
 
   shutdownNow(): void {
+    if (this.handshaking) return this.abortHandshake();
     if (!this.engine.closing) this.perform(this.engine.shutdown());
+  }
+
+  private abortHandshake(): void {
+    this.endOutcome ??= { outcome: "shutdown", reason: "server shutting down during the TLS handshake" };
+    this.socket.destroy();
   }
 
   destroy(): void {
@@ -414,7 +441,7 @@ class Connection {
   private finish(): void {
     if (this.sessionEnded || this.busy) return;
     const options = this.endOutcome ?? {};
-    if (this.upgrading && options.outcome === undefined) {
+    if ((this.upgrading || this.handshaking) && options.outcome === undefined) {
       options.outcome = "error";
       options.reason = "TLS handshake failed";
     }
