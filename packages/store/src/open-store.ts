@@ -37,7 +37,9 @@ import type {
   SessionEnd,
   SessionState,
 } from "./mail-store.ts";
-import { parseMessageContent, parseMessageHeaders } from "./message-parse.ts";
+import { parseMessageHeaders } from "./message-parse.ts";
+import { createMessageParser } from "./message-parser.ts";
+import type { MessageParser } from "./message-parser.ts";
 import { migrate } from "./migrate.ts";
 import { createParseQueue } from "./parse-queue.ts";
 import { computeRawFlags } from "./raw-flags.ts";
@@ -71,6 +73,11 @@ export interface StoreOptions {
   statsIntervalMs?: number;
   /** How long close() waits for pending parses before leaving them for the next open; default 5,000. */
   closeTimeoutMs?: number;
+  /**
+   * Run the deferred MIME parse in a worker thread (default true); false parses on the main thread.
+   * If the worker cannot start, parsing falls back to the main thread by itself.
+   */
+  parseInWorker?: boolean;
 }
 
 /** Thrown by listMessages and deleteMessages for a query that validateQuery rejects. */
@@ -136,8 +143,10 @@ class SqliteMailStore implements MailStore {
   private statsTimer: NodeJS.Timeout | null = null;
   private ageTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  private parserClosed = false;
   private lastAgeCheck = -Infinity;
   private readonly queue;
+  private readonly parser: MessageParser;
   private readonly statementCache = new Map<string, Database.Statement>();
   private readonly s;
 
@@ -154,9 +163,11 @@ class SqliteMailStore implements MailStore {
     this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;
     this.s = prepareStatements(db);
     this.loadCounters();
+    this.parser = createMessageParser({ worker: options.parseInWorker ?? true, logger: this.logger });
     this.queue = createParseQueue(
       (id) => this.parseOne(id),
       (error) => this.logger.error("mailpen store: deferred parse failed", error),
+      this.parser.concurrency,
     );
     // Messages stored but not parsed when the last process stopped: parse them now (only those).
     for (const row of this.s.pendingIds.all() as { id: string }[]) this.queue.push(row.id);
@@ -377,11 +388,12 @@ class SqliteMailStore implements MailStore {
 
   /** The deferred full parse of one message; writes content, parts, summary and FTS, then emits. */
   private async parseOne(id: string): Promise<void> {
-    if (this.closed) return;
+    // Parses keep running while close() drains the queue; only a closed database stops them.
+    if (!this.db.open) return;
     const found = this.s.rawById.get(id) as { seq: number; raw: Buffer; envelope_json: string } | undefined;
     if (!found) return;
-    const result = await parseMessageContent(found.raw);
-    if (this.closed || !this.db.open) return;
+    const result = await this.parser.parse(found.raw);
+    if (!this.db.open || this.parserClosed) return;
     const summary = this.db.transaction((): MessageRow | undefined => {
       const row = this.s.summaryBySeq.get(found.seq) as MessageRow | undefined;
       if (!row || row.id !== id) return undefined; // deleted meanwhile
@@ -666,6 +678,8 @@ class SqliteMailStore implements MailStore {
     this.ageTimer = null;
     this.statsTimer = null;
     await this.queue.stop(this.closeTimeoutMs);
+    this.parserClosed = true;
+    await this.parser.close();
     this.listeners.clear();
     this.statementCache.clear();
     this.db.close();

@@ -1,7 +1,7 @@
 /**
- * A small FIFO of deferred jobs keyed by message id, run one at a time on the main thread with a
- * macrotask between jobs so that ingest batches (setImmediate) and I/O are never starved by a run
- * of parses. `waitFor(id)` lets a reader jump the queue for the message it needs.
+ * A small FIFO of deferred jobs keyed by message id, at most `concurrency` at a time, started from
+ * a macrotask so that ingest batches (setImmediate) and I/O are never starved by a run of parses.
+ * `waitFor(id)` lets a reader jump the queue for the message it needs.
  */
 
 export interface ParseQueue {
@@ -24,10 +24,11 @@ interface Job {
 export function createParseQueue(
   run: (key: string) => Promise<void>,
   onError: (error: unknown) => void,
+  concurrency = 1,
 ): ParseQueue {
   const jobs = new Map<string, Job>();
   const order: string[] = [];
-  let running = false;
+  let running = 0;
   let stopped = false;
   let idle: (() => void) | null = null;
   let scheduled = false;
@@ -46,7 +47,7 @@ export function createParseQueue(
   };
 
   const schedule = (): void => {
-    if (scheduled || running || stopped) return;
+    if (scheduled || running >= concurrency || stopped) return;
     scheduled = true;
     setImmediate(() => {
       scheduled = false;
@@ -55,7 +56,7 @@ export function createParseQueue(
   };
 
   const pump = async (): Promise<void> => {
-    if (running || stopped) return;
+    if (running >= concurrency || stopped) return;
     let key: string | undefined;
     while ((key = order.shift()) !== undefined) {
       const job = jobs.get(key);
@@ -64,9 +65,10 @@ export function createParseQueue(
     if (key === undefined) return;
     const job = jobs.get(key);
     if (!job) return;
-    running = true;
+    running++;
+    if (order.length > 0) schedule(); // fill the other slots, one per macrotask
     await execute(key, job);
-    running = false;
+    running--;
     if (order.length > 0) schedule();
   };
 

@@ -8,11 +8,21 @@ import { newMessage } from "./message-builder.ts";
 
 describe("MIME parsing of real-world fixtures against reviewed golden files", () => {
   let store: MailStore;
+  const warnings: unknown[] = [];
   beforeAll(() => {
-    store = openStore({ path: ":memory:", maxMessages: 0 });
+    // Parsed in the worker thread (the default): a silent fallback to the main thread fails the test.
+    store = openStore({
+      path: ":memory:",
+      maxMessages: 0,
+      logger: {
+        warn: (...args: unknown[]) => warnings.push(args),
+        error: (...args: unknown[]) => warnings.push(args),
+      },
+    });
   });
   afterAll(async () => {
     await store.close();
+    expect(warnings).toEqual([]);
   });
 
   const fixtures = listFixtures();

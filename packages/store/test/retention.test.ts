@@ -33,7 +33,7 @@ const state: SessionState = {
 
 describe("retention", () => {
   it("keeps at most maxMessages, pruning the oldest first with events", async () => {
-    const store = openStore({ path: dbPath(), maxMessages: 3 });
+    const store = openStore({ path: dbPath(), maxMessages: 3, parseInWorker: false });
     const events: StoreEvent[] = [];
     store.subscribe((e) => events.push(e));
     const ids: string[] = [];
@@ -50,14 +50,14 @@ describe("retention", () => {
   });
 
   it("keeps everything with maxMessages 0", async () => {
-    const store = openStore({ path: ":memory:", maxMessages: 0 });
+    const store = openStore({ path: ":memory:", maxMessages: 0, parseInWorker: false });
     for (let i = 0; i < 12; i++) await store.addMessage(newMessage(textMessage()));
     expect(store.stats().total).toBe(12);
     await store.close();
   });
 
   it("prunes ended sessions with their messages but never a session in progress", async () => {
-    const store = openStore({ path: dbPath(), maxMessages: 2 });
+    const store = openStore({ path: dbPath(), maxMessages: 2, parseInWorker: false });
     const events: StoreEvent[] = [];
     store.subscribe((e) => events.push(e));
     store.startSession(session("ended"));
@@ -75,7 +75,7 @@ describe("retention", () => {
 
   it("prunes messages and ended sessions older than maxAgeMs", async () => {
     let now = Date.UTC(2025, 6, 1);
-    const store = openStore({ path: dbPath(), maxAgeMs: 60_000, clock: () => now });
+    const store = openStore({ path: dbPath(), maxAgeMs: 60_000, clock: () => now, parseInWorker: false });
     store.startSession(session("old", new Date(now)));
     store.endSession("old", { ...state, messageCount: 0, endedAt: new Date(now), outcome: "quit" });
     const old = await store.addMessage(newMessage(textMessage(), { receivedAt: new Date(now) }));
@@ -88,7 +88,7 @@ describe("retention", () => {
   });
 
   it("caps sessions that delivered nothing at maxMessages, oldest first", async () => {
-    const store = openStore({ path: ":memory:", maxMessages: 2 });
+    const store = openStore({ path: ":memory:", maxMessages: 2, parseInWorker: false });
     for (const id of ["a", "b", "c"]) {
       store.startSession(session(id));
       store.endSession(id, { ...state, messageCount: 0, endedAt: new Date(), outcome: "rejected" });
@@ -102,12 +102,12 @@ describe("retention", () => {
 describe("persistence", () => {
   it("reopens a database with its messages, sessions and counters", async () => {
     const file = dbPath();
-    const first = openStore({ path: file });
+    const first = openStore({ path: file, parseInWorker: false });
     first.startSession(session("s"));
     const a = await first.addMessage(newMessage(textMessage({ subject: "persisted" }), { sessionId: "s" }));
     first.updateMessage(a.id, { read: true, tags: ["x"] });
     await first.close();
-    const second = openStore({ path: file });
+    const second = openStore({ path: file, parseInWorker: false });
     expect(second.getMessageSummary(a.id)).toMatchObject({ subject: "persisted", read: true, tags: ["x"] });
     expect(second.stats()).toEqual({ total: 1, unread: 0, bytes: a.size, sessions: 1 });
     expect(second.getSession("s")?.messageIds).toEqual([a.id]);
@@ -117,12 +117,12 @@ describe("persistence", () => {
 
   it("finishes at the next open the parses a closed store left pending", async () => {
     const file = dbPath();
-    const first = openStore({ path: file, closeTimeoutMs: 0 });
+    const first = openStore({ path: file, closeTimeoutMs: 0, parseInWorker: false });
     const added = await Promise.all(
       Array.from({ length: 30 }, () => first.addMessage(newMessage(textMessage({ subject: "later" })))),
     );
     await first.close();
-    const second = openStore({ path: file });
+    const second = openStore({ path: file, parseInWorker: false });
     for (const s of added) expect((await second.getMessage(s.id))?.parseState).toBe("parsed");
     await second.close();
   });

@@ -9,9 +9,11 @@ describe("SQLite store in a file", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "mailpen-store-"));
   let n = 0;
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  runStoreConformance(() => openStore({ path: path.join(dir, `store-${n++}.sqlite`), statsIntervalMs: 20 }));
+  runStoreConformance(() =>
+    openStore({ path: path.join(dir, `store-${n++}.sqlite`), statsIntervalMs: 20, parseInWorker: false }),
+  );
 });
 
 describe("SQLite store in memory", () => {
-  runStoreConformance(() => openStore({ path: ":memory:", statsIntervalMs: 20 }));
+  runStoreConformance(() => openStore({ path: ":memory:", statsIntervalMs: 20, parseInWorker: false }));
 });

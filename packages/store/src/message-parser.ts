@@ -1,0 +1,125 @@
+/**
+ * Runs the full MIME parse either in a worker thread (default) or on the main thread. The worker
+ * is started lazily; if it cannot start or dies, every parse in flight and every later one falls
+ * back to the main thread, so a message is never left unparsed because of the worker.
+ */
+import { createRequire } from "node:module";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import { parseMessageContent } from "./message-parse.ts";
+import type { ParseResult, ParsedContent } from "./message-parse.ts";
+
+export interface MessageParser {
+  parse(raw: Buffer): Promise<ParseResult>;
+  /** How many parses may usefully run at once (more than one only with a worker). */
+  readonly concurrency: number;
+  close(): Promise<void>;
+}
+
+interface InFlight {
+  raw: Buffer;
+  resolve: (result: ParseResult) => void;
+}
+
+export function createMessageParser(options: {
+  worker: boolean;
+  logger: Pick<Console, "warn" | "error">;
+}): MessageParser {
+  if (!options.worker) return { parse: parseMessageContent, concurrency: 1, close: async () => {} };
+
+  let worker: Worker | null = null;
+  let failed = false;
+  let nextKey = 1;
+  const inFlight = new Map<number, InFlight>();
+
+  const fallBack = (reason: unknown): void => {
+    if (failed) return;
+    failed = true;
+    options.logger.warn("mailpen store: parse worker unavailable, parsing on the main thread", reason);
+    const pending = [...inFlight.values()];
+    inFlight.clear();
+    worker = null;
+    for (const job of pending) void parseMessageContent(job.raw).then(job.resolve);
+  };
+
+  const start = (): Worker | null => {
+    if (worker || failed) return worker;
+    try {
+      const w = new Worker(workerBootstrap(), { eval: true });
+      w.unref();
+      w.on("message", (reply: { key: number; result: ParseResult }) => {
+        const job = inFlight.get(reply.key);
+        if (!job) return;
+        inFlight.delete(reply.key);
+        job.resolve(reviveBuffers(reply.result));
+      });
+      w.on("error", fallBack);
+      w.on("exit", (code) => {
+        if (inFlight.size > 0 || code !== 0) fallBack(new Error(`parse worker exited with code ${code}`));
+      });
+      worker = w;
+    } catch (error) {
+      fallBack(error);
+    }
+    return worker;
+  };
+
+  return {
+    concurrency: 4,
+    parse(raw) {
+      const w = start();
+      if (!w) return parseMessageContent(raw);
+      return new Promise<ParseResult>((resolve) => {
+        const key = nextKey++;
+        inFlight.set(key, { raw, resolve });
+        w.postMessage({ key, raw });
+      });
+    },
+    async close() {
+      const w = worker;
+      worker = null;
+      failed = true; // no restart after close
+      if (w) {
+        w.removeAllListeners("exit");
+        await w.terminate();
+      }
+      // Parses in flight at close stay pending in the database and run at the next open.
+      for (const job of inFlight.values()) job.resolve({ ok: false, error: "store closed" });
+      inFlight.clear();
+    },
+  };
+}
+
+/**
+ * Mailpen runs from TypeScript sources (tsx), and Node 20 does not pass loader hooks to workers: the
+ * worker registers tsx itself (resolved from this file, so the same copy the process uses) and then
+ * imports the TypeScript entry.
+ */
+function workerBootstrap(): string {
+  const entry = new URL("./parse-worker.ts", import.meta.url).href;
+  const tsx = pathToFileURL(resolveTsxEsmApi()).href;
+  return `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
+}
+
+/** The ESM build of `tsx/esm/api` (the CommonJS one cannot register ESM hooks in a worker). */
+function resolveTsxEsmApi(): string {
+  const require = createRequire(import.meta.url);
+  const manifest = require.resolve("tsx/package.json");
+  const exports = (require(manifest) as { exports: Record<string, { import: { default: string } }> }).exports;
+  const relative = exports["./esm/api"]?.import.default ?? "./dist/esm/api/index.mjs";
+  return path.join(path.dirname(manifest), relative);
+}
+
+/** Structured clone turns Buffers into plain Uint8Arrays; give the parts their Buffers back. */
+function reviveBuffers(result: ParseResult): ParseResult {
+  if (!result.ok) return result;
+  const content: ParsedContent = {
+    ...result.content,
+    parts: result.content.parts.map((p) => ({
+      ...p,
+      content: Buffer.from(p.content.buffer, p.content.byteOffset, p.content.byteLength),
+    })),
+  };
+  return { ok: true, content };
+}
