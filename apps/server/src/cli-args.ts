@@ -52,7 +52,7 @@ const FLAGS: FlagSpec[] = [
     flag: "max-messages",
     key: "maxMessages",
     kind: "count",
-    help: "keep at most this many messages",
+    help: "keep at most this many messages (0: no limit)",
     default: "10000",
   },
   {
@@ -203,7 +203,7 @@ function toValue(spec: FlagSpec, raw: string | boolean): unknown {
     }
     case "count": {
       const count = /^\d+$/.test(text) ? Number(text) : NaN;
-      return count >= 1 && Number.isSafeInteger(count) ? count : undefined;
+      return count >= 0 && Number.isSafeInteger(count) ? count : undefined;
     }
     case "size":
       return parseSize(text);

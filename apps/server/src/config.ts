@@ -23,7 +23,7 @@ export interface MailpenOptions {
   db?: string;
   /** Largest message accepted (SIZE). Default 50 MiB. */
   maxMessageSize?: number;
-  /** Retention: oldest messages beyond this count are deleted. Default 10000. */
+  /** Retention: oldest messages beyond this count are deleted; 0 keeps every message. Default 10000. */
   maxMessages?: number;
   /** Retention: messages older than this are deleted. Default: no age limit. */
   maxAgeMs?: number;
