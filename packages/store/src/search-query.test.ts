@@ -63,11 +63,21 @@ describe("parseSearchQuery", () => {
 
 describe("toSearchSql", () => {
   it("quotes text for FTS5 and binds every value", () => {
-    const sql = toSearchSql(terms('from:o"neil is:unread -larger:1k go'));
-    expect(sql.match).toBe('from_addr : "o""neil" * AND "go"');
+    const sql = toSearchSql(terms('from:o"neil is:unread -larger:1k go*'));
+    expect(sql.match).toBe('(from_addr : "o""neil" AND "go" *)');
     expect(sql.params).toEqual([1024]);
     expect(sql.where).toBe("m.is_read = 0 AND NOT (m.size > ?)");
     expect(sql.scanWhere).toBe("+m.is_read = 0 AND NOT (+m.size > ?)");
     expect(toSearchSql([])).toEqual({ match: null, where: "1", scanWhere: "1", params: [] });
+  });
+
+  it("puts negated words inside the MATCH when there is a positive one, and bounds dates by seq", () => {
+    expect(toSearchSql(terms("a -b -subject:c")).match).toBe('("a") NOT ("b") NOT (subject : "c")');
+    const alone = toSearchSql(terms("-b after:2025-01-02"));
+    expect(alone.match).toBeNull();
+    expect(alone.where).toContain("m.seq NOT IN");
+    expect(alone.where).toContain("m.seq >= coalesce((SELECT min(seq)");
+    expect(alone.params).toEqual([Date.UTC(2025, 0, 3), '"b"', Date.UTC(2025, 0, 3)]);
+    expect(toSearchSql(terms("x before:2025-01-02")).where).toContain("f.rowid <= coalesce");
   });
 });

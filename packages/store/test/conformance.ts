@@ -283,7 +283,11 @@ export function runStoreConformance(open: () => MailStore): void {
     it("matches words, phrases, and fields", async () => {
       const ids = await seed();
       expect(find("invoice")).toEqual([ids.invoice]);
-      expect(find("INVOI")).toEqual([ids.invoice]); // prefix of a word
+      expect(find("INVOI*")).toEqual([ids.invoice]); // explicit prefix
+      expect(find("invoi")).toEqual([]); // whole tokens otherwise
+      expect(find("invoice -pay")).toEqual([]);
+      expect(find("invoice -shoes")).toEqual([ids.invoice]);
+      expect(find("-invoice -shoes")).toEqual([ids.report]);
       expect(find('"pay the invoice"')).toEqual([ids.invoice]);
       expect(find('"invoice the pay"')).toEqual([]);
       expect(find("shoes")).toEqual([ids.newsletter]); // body text
