@@ -57,12 +57,21 @@ describe("GET /api/wait", () => {
     ["count=0", "querystring/count must be >= 1"],
     ["since=2026-13-45", "querystring/since: not a message id, ISO 8601 time or epoch milliseconds"],
     ["since=nope", 'querystring/since: no message with id "nope"'],
+    ["since=01M8GY606R8QDPVHGN5F8REVD", 'querystring/since: no message with id "01M8GY606R8QDPVHGN5F8REVD"'],
     ["query=%22", "querystring/query: unbalanced quote"],
   ])("rejects %s with 400 naming the field", async (qs, message) => {
     const { app } = await buildTestApp();
     const res = await app.inject(`/api/wait?${qs}`);
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual({ error: { code: "bad_request", message } });
+  });
+
+  it("accepts the id of a message that no longer exists as a point in time", async () => {
+    const { app, store } = await buildTestApp();
+    store.addDetail({ id: "01M8GY606R8QDPVHGN5F8REVDB" });
+    const res = await app.inject("/api/wait?since=01M8GY606R8QDPVHGN5F8REVDA&timeout=1");
+    expect(res.statusCode).toBe(200);
+    expect(res.json<WaitResponse>().messages.map((m) => m.id)).toEqual(["01M8GY606R8QDPVHGN5F8REVDB"]);
   });
 
   it("answers a pending wait with 503 when the app closes, releasing its subscription", async () => {

@@ -17,6 +17,9 @@ const waitResponseSchema = {
   properties: { messages: { type: "array", items: messageSummarySchema }, timedOut: { type: "boolean" } },
 } as const;
 
+/** The shape of Mailpen's ids (ULID: 26 Crockford base32 characters). */
+const TIME_ORDERED_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
 export async function waitRoutes(app: FastifyInstance, { store }: RouteContext): Promise<void> {
   const closing = new AbortController();
   app.addHook("preClose", async () =>
@@ -62,7 +65,8 @@ export async function waitRoutes(app: FastifyInstance, { store }: RouteContext):
       const since = parseWaitSince(request.query.since);
       if (!since)
         throw badRequest("querystring/since", "not a message id, ISO 8601 time or epoch milliseconds");
-      if (since.kind === "id" && !store.getMessageSummary(since.id)) {
+      // Ids are time-ordered, so the id of a message deleted since still marks a point in time.
+      if (since.kind === "id" && !TIME_ORDERED_ID.test(since.id) && !store.getMessageSummary(since.id)) {
         throw badRequest("querystring/since", `no message with id ${JSON.stringify(since.id)}`);
       }
       const gone = new AbortController();
