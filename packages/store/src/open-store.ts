@@ -208,6 +208,8 @@ class SqliteMailStore implements MailStore {
     const row = this.writeSession(sessionId, [], end, end);
     if (!row) return;
     this.emit({ type: "session.closed", session: toSessionSummary(row) });
+    // Sessions that deliver nothing (scanners, rejected clients) are capped here too.
+    if (this.maxMessages > 0 && this.counters.sessions > this.maxMessages) this.pruneByCount();
     this.scheduleStats();
   }
 

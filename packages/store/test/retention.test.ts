@@ -93,8 +93,9 @@ describe("retention", () => {
       store.startSession(session(id));
       store.endSession(id, { ...state, messageCount: 0, endedAt: new Date(), outcome: "rejected" });
     }
-    await store.addMessage(newMessage(textMessage())); // retention runs on the write path
     expect(store.listSessions().sessions.map((s) => s.id)).toEqual(["c", "b"]);
+    await store.addMessage(newMessage(textMessage()));
+    expect(store.stats().sessions).toBe(2);
     await store.close();
   });
 });
