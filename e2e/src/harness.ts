@@ -12,6 +12,7 @@ import { startMailpen } from "@mailpen/server";
 import type { RunningMailpen } from "@mailpen/server";
 import type { MessageListResponse } from "@mailpen/shared";
 import nodemailer from "nodemailer";
+import type { SendMailOptions } from "nodemailer";
 import type SMTPTransport from "nodemailer/lib/smtp-transport";
 import { chromium } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
@@ -39,7 +40,7 @@ export interface Harness {
   consoleErrors: string[];
   /** Allows console errors matching `pattern` (for example the sandbox reporting a blocked script). */
   expectConsoleError: (pattern: RegExp) => void;
-  send: (mail: nodemailer.SendMailOptions) => Promise<SMTPTransport.SentMessageInfo>;
+  send: (mail: SendMailOptions) => Promise<SMTPTransport.SentMessageInfo>;
   /** Sends exact bytes as DATA over a raw socket (no normalisation of line endings). */
   sendRaw: (from: string, to: string[], bytes: Buffer) => Promise<void>;
   /** The API's message list, for finding ids. */

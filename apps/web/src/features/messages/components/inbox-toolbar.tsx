@@ -61,45 +61,51 @@ export function InboxToolbar(props: InboxToolbarProps) {
           }}
           onChange={() => props.onSelectAll(!allSelected)}
         />
-        <div className="chips" role="group" aria-label="Quick filters">
-          <button
-            type="button"
-            className="chip"
-            aria-pressed={filters.unread}
-            onClick={() => props.onFilters({ ...filters, unread: !filters.unread })}
-          >
-            Unread
-          </button>
-          <button
-            type="button"
-            className="chip"
-            aria-pressed={filters.attachments}
-            onClick={() => props.onFilters({ ...filters, attachments: !filters.attachments })}
-          >
-            Attachments
-          </button>
-        </div>
-        <span className="inbox-toolbar__count" aria-live="polite">
-          {selectedCount > 0
-            ? `${selectedCount.toLocaleString()} selected`
-            : `${props.total.toLocaleString()} ${props.total === 1 ? "message" : "messages"}`}
-        </span>
-        <div className="inbox-toolbar__actions">
-          <button type="button" className="button" disabled={selectedCount === 0} onClick={props.onMarkRead}>
-            Mark read
-          </button>
-          <button type="button" className="button" disabled={selectedCount === 0} onClick={props.onDelete}>
-            Delete
-          </button>
-          <button
-            type="button"
-            className="button button--danger"
-            disabled={props.total === 0}
-            onClick={props.onClear}
-          >
-            Clear all
-          </button>
-        </div>
+        {selectedCount > 0 ? (
+          <>
+            <span className="inbox-toolbar__count" aria-live="polite">
+              {selectedCount.toLocaleString()} selected
+            </span>
+            <button type="button" className="button button--small" onClick={props.onMarkRead}>
+              Mark read
+            </button>
+            <button type="button" className="button button--small" onClick={props.onDelete}>
+              Delete
+            </button>
+          </>
+        ) : (
+          <>
+            <div className="chips" role="group" aria-label="Quick filters">
+              <button
+                type="button"
+                className="chip"
+                aria-pressed={filters.unread}
+                onClick={() => props.onFilters({ ...filters, unread: !filters.unread })}
+              >
+                Unread
+              </button>
+              <button
+                type="button"
+                className="chip"
+                aria-pressed={filters.attachments}
+                onClick={() => props.onFilters({ ...filters, attachments: !filters.attachments })}
+              >
+                Attachments
+              </button>
+            </div>
+            <span className="inbox-toolbar__count" aria-live="polite">
+              {props.total.toLocaleString()} {props.total === 1 ? "message" : "messages"}
+            </span>
+          </>
+        )}
+        <button
+          type="button"
+          className="button button--small button--danger inbox-toolbar__clear"
+          disabled={props.total === 0}
+          onClick={props.onClear}
+        >
+          Clear all
+        </button>
       </div>
     </div>
   );

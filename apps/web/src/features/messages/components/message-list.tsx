@@ -162,7 +162,7 @@ function MessageRow({
           <span className="message-row__subject">{message.subject || "(no subject)"}</span>
           {message.attachmentCount > 0 && (
             <span className="message-row__attachment" title={`${message.attachmentCount} attachment(s)`}>
-              <span aria-hidden="true">📎</span>
+              <PaperclipIcon />
               <span className="visually-hidden">{message.attachmentCount} attachments</span>
             </span>
           )}
@@ -183,5 +183,19 @@ function MessageRow({
         </span>
       </Link>
     </div>
+  );
+}
+
+function PaperclipIcon() {
+  return (
+    <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
+      <path
+        d="M10.5 4.5 5.8 9.2a1.2 1.2 0 0 0 1.7 1.7l5-5a2.6 2.6 0 0 0-3.7-3.7l-5.2 5.2a4 4 0 0 0 5.7 5.7L13.5 8"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.4"
+        strokeLinecap="round"
+      />
+    </svg>
   );
 }

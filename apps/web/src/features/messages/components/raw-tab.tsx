@@ -8,9 +8,32 @@ import { formatSize } from "../../../lib/format-size.ts";
 import { useVirtualRows } from "../../../lib/use-virtual-rows.ts";
 import { toMessageRawUrl, useMessageRaw } from "../api/get-message-raw.ts";
 import { formatRawLineInvisibles, formatRawLineText, splitRawLines } from "../format-invisibles.ts";
-import type { RawLineRange } from "../format-invisibles.ts";
+import type { RawLineRange, RawSegmentKind } from "../format-invisibles.ts";
 
 const LINE_HEIGHT = 20;
+
+/**
+ * What a mark shows on screen. The DOM text stays the Unicode control picture (␍, ␊, ␀), which copies
+ * well, but few fonts draw those, so CSS shows this short label instead.
+ */
+function toMarkLabel(kind: RawSegmentKind, text: string): string | undefined {
+  switch (kind) {
+    case "crlf-cr":
+    case "bare-cr":
+      return "CR";
+    case "crlf-lf":
+    case "bare-lf":
+      return "LF";
+    case "nul":
+      return "NUL";
+    case "control": {
+      const code = (text.codePointAt(0) ?? 0x2400) - 0x2400;
+      return code === 0x21 ? "DEL" : `^${String.fromCharCode(code + 0x40)}`;
+    }
+    default:
+      return undefined;
+  }
+}
 
 const segmentTitles: Partial<Record<string, string>> = {
   "bare-lf": "bare LF: a line feed without a carriage return",
@@ -46,7 +69,11 @@ export function RawTab({ id }: { id: string }) {
             checked={invisibles}
             onChange={(event) => setInvisibles(event.target.checked)}
           />
-          Show invisibles <span className="muted">(␍ CR, ␊ LF, → tab, ␀ NUL, hex for 8-bit)</span>
+          Show invisibles{" "}
+          <span className="muted">
+            (<span className="inv-key">CR</span> <span className="inv-key">LF</span>{" "}
+            <span className="inv-key inv-key--bad">LF</span> bare, → tab, · trailing space, hex for 8-bit)
+          </span>
         </label>
         {bytes && (
           <span className="muted">
@@ -104,7 +131,12 @@ function RawLines({
                 segment.kind === "text" ? (
                   segment.text
                 ) : (
-                  <span key={i} className={`inv inv--${segment.kind}`} title={segmentTitles[segment.kind]}>
+                  <span
+                    key={i}
+                    className={`inv inv--${segment.kind}`}
+                    title={segmentTitles[segment.kind]}
+                    data-label={toMarkLabel(segment.kind, segment.text)}
+                  >
                     {segment.text}
                   </span>
                 ),
