@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ApiErrorBody, MessageDetail, MessageListResponse, MessageSummary } from "@mailpen/shared";
+import { toSafeContentType } from "../src/routes/messages.ts";
 import { buildTestApp } from "./helper.ts";
 
 const errorOf = (body: string) => (JSON.parse(body) as ApiErrorBody).error;
@@ -137,6 +138,15 @@ describe("GET /api/messages/:id and its bodies", () => {
     expect(errorOf((await app.inject("/api/messages/zz/parts/2")).body).message).toBe(
       'message "zz" not found',
     );
+  });
+});
+
+describe("toSafeContentType", () => {
+  it("keeps printable type/subtype values and replaces anything else", () => {
+    expect(toSafeContentType("text/plain; charset=koi8-r")).toBe("text/plain; charset=koi8-r");
+    expect(toSafeContentType("IMAGE/PNG")).toBe("IMAGE/PNG");
+    expect(toSafeContentType("text/html\r\nSet-Cookie: x=1")).toBe("application/octet-stream");
+    expect(toSafeContentType("nonsense")).toBe("application/octet-stream");
   });
 });
 

@@ -58,6 +58,13 @@ export function formatContentDisposition(kind: "inline" | "attachment", filename
   return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
 
+/** A stored content type as a header value: anything but printable `type/subtype[; params]` becomes octets. */
+export function toSafeContentType(contentType: string): string {
+  const essence = contentType.split(";")[0]!.trim();
+  const valid = /^[a-z0-9][\w.+-]*\/[a-z0-9][\w.+-]*$/i.test(essence) && /^[\x20-\x7e]*$/.test(contentType);
+  return valid ? contentType.trim() : "application/octet-stream";
+}
+
 export async function messageRoutes(app: FastifyInstance, { store }: RouteContext): Promise<void> {
   app.get<{ Querystring: { limit: number; cursor?: string; query?: string } }>(
     "/api/messages",
@@ -196,13 +203,13 @@ export async function messageRoutes(app: FastifyInstance, { store }: RouteContex
           ? notFound(`part ${JSON.stringify(partId)} of message`, id)
           : notFound("message", id);
       }
-      const kind =
-        part.contentType.startsWith("image/") && part.contentType !== "image/svg+xml"
-          ? "inline"
-          : "attachment";
+      const contentType = toSafeContentType(part.contentType);
+      const essence = contentType.split(";")[0]!.toLowerCase();
+      // Images show inline; everything else (SVG and HTML included) downloads.
+      const kind = essence.startsWith("image/") && essence !== "image/svg+xml" ? "inline" : "attachment";
       return reply
         .headers(PART_HEADERS)
-        .type(part.contentType)
+        .type(contentType)
         .header("content-disposition", formatContentDisposition(kind, part.filename))
         .send(part.content);
     },

@@ -69,21 +69,19 @@ export async function waitRoutes(app: FastifyInstance, { store }: RouteContext):
       if (since.kind === "id" && !TIME_ORDERED_ID.test(since.id) && !store.getMessageSummary(since.id)) {
         throw badRequest("querystring/since", `no message with id ${JSON.stringify(since.id)}`);
       }
+      // Aborts the wait when the client goes away; after the reply the abort is a no-op.
       const gone = new AbortController();
-      const onClose = () => gone.abort(new ApiError(499, "client_closed", "client closed the connection"));
-      reply.raw.once("close", onClose);
-      try {
-        const result = await waitForMessages(store, {
-          query,
-          since,
-          count,
-          timeoutMs: Math.round(timeout * 1000),
-          signal: AbortSignal.any([gone.signal, closing.signal]),
-        });
-        return reply.code(result.timedOut ? 408 : 200).send(result);
-      } finally {
-        reply.raw.off("close", onClose);
-      }
+      reply.raw.once("close", () =>
+        gone.abort(new ApiError(499, "client_closed", "client closed the connection")),
+      );
+      const result = await waitForMessages(store, {
+        query,
+        since,
+        count,
+        timeoutMs: Math.round(timeout * 1000),
+        signal: AbortSignal.any([gone.signal, closing.signal]),
+      });
+      return reply.code(result.timedOut ? 408 : 200).send(result);
     },
   );
 }
