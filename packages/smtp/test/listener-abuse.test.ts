@@ -125,25 +125,22 @@ describe("RFC 3207: broken TLS", () => {
     expect(started.server.connectionCount).toBe(0);
   });
 
-  // Known bug (FINDINGS.md #4): a failed handshake on the implicit-TLS port leaves no session record.
-  it.fails(
-    "RFC 8314: plaintext SMTP sent to the implicit-TLS port still produces a session record",
-    async () => {
-      const started = await fixture.start({ server: { tls: "self-signed" }, implicitTls: true });
-      const socket = net.connect({ host: "127.0.0.1", port: started.tlsPort! });
-      socket.on("error", () => undefined);
-      try {
-        await new Promise((resolve) => socket.on("connect", resolve));
-        socket.write("EHLO plaintext.example\r\n");
-        await new Promise((resolve) => socket.on("close", resolve));
-        const [ended] = await started.backend.waitForEnded(1, 1000);
-        expect(ended!.ends).toHaveLength(1);
-        expect(["error", "rejected", "client-closed"]).toContain(ended!.ends[0]!.outcome);
-      } finally {
-        socket.destroy();
-      }
-    },
-  );
+  // Was FINDINGS.md #4 (fixed): a failed handshake on the implicit-TLS port left no session record.
+  it("RFC 8314: plaintext SMTP sent to the implicit-TLS port still produces a session record", async () => {
+    const started = await fixture.start({ server: { tls: "self-signed" }, implicitTls: true });
+    const socket = net.connect({ host: "127.0.0.1", port: started.tlsPort! });
+    socket.on("error", () => undefined);
+    try {
+      await new Promise((resolve) => socket.on("connect", resolve));
+      socket.write("EHLO plaintext.example\r\n");
+      await new Promise((resolve) => socket.on("close", resolve));
+      const [ended] = await started.backend.waitForEnded(1, 1000);
+      expect(ended!.ends).toHaveLength(1);
+      expect(["error", "rejected", "client-closed"]).toContain(ended!.ends[0]!.outcome);
+    } finally {
+      socket.destroy();
+    }
+  });
 
   it("maxConnections counts the implicit-TLS listener too", async () => {
     const started = await fixture.start({
