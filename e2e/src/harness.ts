@@ -49,7 +49,13 @@ export interface Harness {
   close: () => Promise<void>;
 }
 
-export async function openHarness(viewport = { width: 1360, height: 860 }): Promise<Harness> {
+export interface HarnessOptions {
+  viewport?: { width: number; height: number };
+  colorScheme?: "light" | "dark";
+}
+
+export async function openHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const viewport = options.viewport ?? { width: 1360, height: 860 };
   const mailpen = await startMailpen({ smtpPort: 0, httpPort: 0, db: ":memory:" });
   let browser: Browser | undefined;
   try {
@@ -63,7 +69,7 @@ export async function openHarness(viewport = { width: 1360, height: 860 }): Prom
     await mailpen.close();
     throw error;
   }
-  const context = await browser.newContext({ viewport, colorScheme: "light" });
+  const context = await browser.newContext({ viewport, colorScheme: options.colorScheme ?? "light" });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
 
