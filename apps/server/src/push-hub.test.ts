@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { createMemoryStore } from "../test/memory-store.ts";
+import { createPushHub, type PushClient } from "./push-hub.ts";
+
+function fakeClient(bufferedAmount = 0) {
+  const client = {
+    bufferedAmount,
+    sent: [] as string[],
+    terminated: false,
+    send(data: string) {
+      client.sent.push(data);
+    },
+    terminate() {
+      client.terminated = true;
+    },
+  };
+  return client satisfies PushClient;
+}
+
+describe("createPushHub", () => {
+  it("sends every store event to every client, serialized once", () => {
+    const store = createMemoryStore();
+    const hub = createPushHub(store);
+    const a = fakeClient();
+    const b = fakeClient();
+    hub.add(a);
+    hub.add(b);
+    store.deleteMessage("none");
+    store.emit({ type: "messages.cleared" });
+    expect(a.sent).toEqual(['{"type":"messages.cleared"}']);
+    expect(b.sent).toEqual(a.sent);
+    hub.close();
+  });
+
+  it("drops a client over the buffer bound and one whose send throws, keeping the rest", () => {
+    const store = createMemoryStore();
+    const dropped: string[] = [];
+    const hub = createPushHub(store, { maxBufferedBytes: 100, onDrop: (_c, reason) => dropped.push(reason) });
+    const slow = fakeClient(101);
+    const broken = {
+      ...fakeClient(),
+      send: () => {
+        throw new Error("socket gone");
+      },
+    };
+    const fine = fakeClient(100);
+    [slow, broken, fine].forEach((c) => hub.add(c));
+    store.emit({ type: "messages.cleared" });
+    expect(dropped).toEqual(["slow client", "send failed"]);
+    expect(slow.terminated).toBe(true);
+    expect(fine.sent).toHaveLength(1);
+    expect(hub.size).toBe(1);
+    hub.close();
+    expect(fine.terminated).toBe(true);
+  });
+
+  it("stops listening to the store when closed", () => {
+    const store = createMemoryStore();
+    const hub = createPushHub(store);
+    hub.close();
+    const late = fakeClient();
+    hub.add(late);
+    store.emit({ type: "messages.cleared" });
+    expect(late.sent).toEqual([]);
+  });
+});
