@@ -13,7 +13,6 @@
 import Database from "better-sqlite3";
 import type {
   Address,
-  Envelope,
   MessageDetail,
   MessageFlag,
   MessageListResponse,
@@ -25,7 +24,6 @@ import type {
   StoreEvent,
   TranscriptEntry,
 } from "@mailpen/shared";
-import { scanHeaders } from "./header-scan.ts";
 import { createIdGenerator } from "./id-generator.ts";
 import type {
   ListMessagesOptions,
@@ -40,12 +38,14 @@ import type {
 import { parseMessageHeaders } from "./message-parse.ts";
 import { createMessageParser } from "./message-parser.ts";
 import type { MessageParser } from "./message-parser.ts";
+import { addressText, toIngestRow } from "./ingest-row.ts";
+import type { IngestRow } from "./ingest-row.ts";
 import { migrate } from "./migrate.ts";
+import { prepareStatements } from "./sql-statements.ts";
+import type { Statements } from "./sql-statements.ts";
 import { createParseQueue } from "./parse-queue.ts";
-import { computeRawFlags } from "./raw-flags.ts";
 import {
   MESSAGE_SUMMARY_COLUMNS,
-  SESSION_COLUMNS,
   toMessagePart,
   toMessageSummary,
   toSessionSummary,
@@ -92,21 +92,9 @@ const DEFAULT_PAGE = 50;
 const AGE_CHECK_INTERVAL_MS = 60_000;
 const FTS_BODY_LIMIT = 200_000; // characters of body text indexed per message
 
-interface PendingAdd {
-  row: Omit<MessageRow, "seq">;
-  /** The summary as listed right after the commit (built once, not re-read from the row). */
-  summary: MessageSummary;
-  raw: Buffer;
-  fts: FtsRow;
+interface PendingAdd extends IngestRow {
   resolve: (summary: MessageSummary) => void;
   reject: (error: unknown) => void;
-}
-
-interface FtsRow {
-  subject: string;
-  from_addr: string;
-  to_addr: string;
-  body: string;
 }
 
 /** Opens (creating or migrating) a SQLite mail store. */
@@ -148,7 +136,7 @@ class SqliteMailStore implements MailStore {
   private readonly queue;
   private readonly parser: MessageParser;
   private readonly statementCache = new Map<string, Database.Statement>();
-  private readonly s;
+  private readonly s: Statements;
 
   constructor(
     private readonly db: Database.Database,
@@ -259,9 +247,9 @@ class SqliteMailStore implements MailStore {
 
   addMessage(message: NewMessage): Promise<MessageSummary> {
     if (this.closed) return Promise.reject(new Error("mail store is closed"));
-    let item: Omit<PendingAdd, "resolve" | "reject">;
+    let item: IngestRow;
     try {
-      item = this.prepareMessage(message);
+      item = toIngestRow(message, message.id ?? this.newId());
     } catch (error) {
       return Promise.reject(error);
     }
@@ -272,68 +260,6 @@ class SqliteMailStore implements MailStore {
         setImmediate(() => this.flush());
       }
     });
-  }
-
-  /** The cheap part of ingest: header scan, flags, FTS text. No mailparser here. */
-  private prepareMessage(message: NewMessage): Omit<PendingAdd, "resolve" | "reject"> {
-    if (!Buffer.isBuffer(message.raw)) throw new TypeError("NewMessage.raw must be a Buffer");
-    const raw = message.raw;
-    const scan = scanHeaders(raw);
-    const flags = computeRawFlags(raw, message.envelope);
-    const id = message.id ?? this.newId();
-    const envelopeJson = JSON.stringify(message.envelope);
-    const rcpt = message.envelope.rcptTo.map((r) => r.address);
-    const row: Omit<MessageRow, "seq"> = {
-      id,
-      session_id: message.sessionId,
-      received_at: message.receivedAt.getTime(),
-      envelope_json: envelopeJson,
-      size: raw.length,
-      subject: scan.subject,
-      from_json: scan.from === null ? null : JSON.stringify(scan.from),
-      to_json: JSON.stringify(scan.to),
-      cc_json: JSON.stringify(scan.cc),
-      date_ms: scan.dateMs,
-      message_id_header: scan.messageIdHeader,
-      snippet: scan.snippet,
-      attachment_count: 0,
-      has_html: scan.hasHtml ? 1 : 0,
-      has_text: scan.hasText ? 1 : 0,
-      is_read: 0,
-      tags_json: "[]",
-      flags_json: JSON.stringify(flags),
-      parse_state: "pending",
-      parse_error: null,
-    };
-    const summary: MessageSummary = {
-      id,
-      sessionId: message.sessionId,
-      receivedAt: message.receivedAt.toISOString(),
-      from: scan.from,
-      to: scan.to,
-      cc: scan.cc,
-      // A copy: the caller may reuse its envelope object for the next transaction.
-      envelope: JSON.parse(envelopeJson) as Envelope,
-      subject: scan.subject,
-      snippet: scan.snippet,
-      size: raw.length,
-      attachmentCount: 0,
-      hasHtml: scan.hasHtml,
-      hasText: scan.hasText,
-      read: false,
-      tags: [],
-      flags,
-      date: scan.dateMs === null ? null : new Date(scan.dateMs).toISOString(),
-      messageIdHeader: scan.messageIdHeader,
-      parseState: "pending",
-    };
-    const fts: FtsRow = {
-      subject: scan.subject,
-      from_addr: addressText(scan.from ? [scan.from] : [], [message.envelope.mailFrom]),
-      to_addr: addressText([...scan.to, ...scan.cc], rcpt),
-      body: scan.snippet,
-    };
-    return { row, summary, raw, fts };
   }
 
   private flush(): void {
@@ -813,109 +739,6 @@ interface PruneRow {
   session_id: string | null;
 }
 
-function prepareStatements(db: Database.Database) {
-  const p = (sql: string) => db.prepare(sql);
-  return {
-    insertMessage: p(
-      `INSERT INTO messages (id, session_id, received_at, envelope_json, size, subject, from_json, to_json, cc_json,
-        date_ms, message_id_header, snippet, attachment_count, has_html, has_text, is_read, tags_json, flags_json,
-        parse_state, parse_error)
-       VALUES (@id, @session_id, @received_at, @envelope_json, @size, @subject, @from_json, @to_json, @cc_json,
-        @date_ms, @message_id_header, @snippet, @attachment_count, @has_html, @has_text, @is_read, @tags_json,
-        @flags_json, @parse_state, @parse_error)`,
-    ),
-    insertRaw: p("INSERT INTO message_raw (seq, raw) VALUES (?, ?)"),
-    insertFts: p(
-      "INSERT INTO messages_fts (rowid, subject, from_addr, to_addr, body) VALUES (@rowid, @subject, @from_addr, @to_addr, @body)",
-    ),
-    deleteFts: p("DELETE FROM messages_fts WHERE rowid = ?"),
-    insertContent: p("INSERT OR REPLACE INTO message_content (seq, text, html) VALUES (?, ?, ?)"),
-    insertPart: p(
-      `INSERT INTO message_parts (message_seq, ordinal, part_id, filename, content_type, disposition, size, content_id,
-        checksum, content)
-       VALUES (@message_seq, @ordinal, @part_id, @filename, @content_type, @disposition, @size, @content_id, @checksum,
-        @content)`,
-    ),
-    updateParsed: p(
-      `UPDATE messages SET subject = @subject, from_json = @from_json, to_json = @to_json, cc_json = @cc_json,
-        snippet = @snippet, attachment_count = @attachment_count, has_html = @has_html, has_text = @has_text,
-        parse_state = 'parsed', parse_error = NULL
-       WHERE seq = @seq`,
-    ),
-    markParseFailed: p(
-      "UPDATE messages SET parse_state = 'failed', flags_json = ?, parse_error = ? WHERE seq = ?",
-    ),
-    updateReadTags: p("UPDATE messages SET is_read = ?, tags_json = ? WHERE seq = ?"),
-    summaryById: p(`SELECT ${MESSAGE_SUMMARY_COLUMNS} FROM messages m WHERE m.id = ?`),
-    summaryBySeq: p(`SELECT ${MESSAGE_SUMMARY_COLUMNS} FROM messages m WHERE m.seq = ?`),
-    seqById: p("SELECT seq FROM messages WHERE id = ?"),
-    rawById: p(
-      "SELECT m.seq, r.raw, m.envelope_json FROM messages m JOIN message_raw r ON r.seq = m.seq WHERE m.id = ?",
-    ),
-    rawBySeq: p("SELECT raw FROM message_raw WHERE seq = ?"),
-    contentBySeq: p("SELECT text, html FROM message_content WHERE seq = ?"),
-    partsBySeq: p(
-      `SELECT ordinal, part_id, filename, content_type, disposition, size, content_id, checksum
-       FROM message_parts WHERE message_seq = ? ORDER BY ordinal`,
-    ),
-    partContent: p(
-      `SELECT p.content_type, p.filename, p.content FROM message_parts p JOIN messages m ON m.seq = p.message_seq
-       WHERE m.id = ? AND (p.part_id = ? OR p.content_id = ?) ORDER BY p.ordinal LIMIT 1`,
-    ),
-    pendingIds: p("SELECT id FROM messages WHERE parse_state = 'pending' ORDER BY seq"),
-    deleteMessage: p("DELETE FROM messages WHERE seq = ?"),
-    deleteRaw: p("DELETE FROM message_raw WHERE seq = ?"),
-    deleteContent: p("DELETE FROM message_content WHERE seq = ?"),
-    deleteParts: p("DELETE FROM message_parts WHERE message_seq = ?"),
-    countMessages: p("SELECT count(*) AS n FROM messages"),
-    messageCounters: p(
-      "SELECT count(*) AS total, sum(is_read = 0) AS unread, sum(size) AS bytes FROM messages INDEXED BY messages_read_size",
-    ),
-    oldestMessages: p("SELECT seq, id, session_id FROM messages ORDER BY seq LIMIT ?"),
-    messagesOlderThan: p("SELECT seq, id, session_id FROM messages WHERE received_at < ? ORDER BY seq"),
-    insertSession: p(
-      `INSERT INTO sessions (id, started_at, remote_address, remote_port, local_address, local_port, tls_json)
-       VALUES (@id, @started_at, @remote_address, @remote_port, @local_address, @local_port, @tls_json)`,
-    ),
-    sessionById: p(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`),
-    sessionBySeq: p(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE seq = ?`),
-    sessionsFirst: p(`SELECT ${SESSION_COLUMNS} FROM sessions ORDER BY seq DESC LIMIT ?`),
-    sessionsBefore: p(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE seq < ? ORDER BY seq DESC LIMIT ?`),
-    insertEntry: p(
-      `INSERT OR REPLACE INTO transcript_entries (session_seq, seq, at_ms, dir, text, masked, data_json, message_id)
-       VALUES (@session_seq, @seq, @at_ms, @dir, @text, @masked, @data_json, @message_id)`,
-    ),
-    updateEntryCount: p(
-      "UPDATE sessions SET entry_count = (SELECT count(*) FROM transcript_entries WHERE session_seq = ?) WHERE seq = ?",
-    ),
-    updateSessionState: p(
-      `UPDATE sessions SET helo_name = @helo_name, tls_json = @tls_json, auth_mechanism = @auth_mechanism,
-        auth_user = @auth_user, message_count = @message_count, error_count = @error_count,
-        warnings_json = @warnings_json
-       WHERE seq = @seq`,
-    ),
-    endSession: p("UPDATE sessions SET ended_at = ?, outcome = ? WHERE seq = ?"),
-    entriesBySession: p(
-      "SELECT seq, at_ms, dir, text, masked, data_json, message_id FROM transcript_entries WHERE session_seq = ? ORDER BY seq",
-    ),
-    messageIdsBySession: p("SELECT id FROM messages WHERE session_id = ? ORDER BY seq"),
-    sessionHasMessages: p("SELECT 1 FROM messages WHERE session_id = ? LIMIT 1"),
-    countSessions: p("SELECT count(*) AS n FROM sessions"),
-    oldestIdleSessions: p(
-      `SELECT s.seq, s.id FROM sessions s
-       WHERE s.ended_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.session_id = s.id)
-       ORDER BY s.seq LIMIT ?`,
-    ),
-    endedSessionsOlderThan: p(
-      `SELECT s.seq, s.id FROM sessions s
-       WHERE s.ended_at IS NOT NULL AND s.started_at < ?
-         AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.session_id = s.id)`,
-    ),
-    deleteEntries: p("DELETE FROM transcript_entries WHERE session_seq = ?"),
-    deleteSession: p("DELETE FROM sessions WHERE seq = ?"),
-  };
-}
-
 function clampLimit(limit: number | undefined): number {
   if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_PAGE;
   return Math.min(MAX_PAGE, Math.max(1, Math.floor(limit)));
@@ -923,15 +746,4 @@ function clampLimit(limit: number | undefined): number {
 
 function normaliseTags(tags: string[]): string[] {
   return [...new Set(tags.map((t) => t.trim()).filter((t) => t !== ""))];
-}
-
-/** Names and addresses as one FTS text, envelope addresses added (deduplicated). */
-function addressText(addresses: Address[], envelope: string[]): string {
-  const parts = new Set<string>();
-  for (const a of addresses) {
-    if (a.name) parts.add(a.name);
-    if (a.address) parts.add(a.address);
-  }
-  for (const e of envelope) if (e) parts.add(e);
-  return [...parts].join(" ");
 }
