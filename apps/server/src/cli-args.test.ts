@@ -74,6 +74,10 @@ describe("parseCliArgs", () => {
     });
   });
 
+  it("ignores the leading -- that `pnpm start -- ...` passes through", () => {
+    expect(parseCliArgs(["--", "--smtp-port=0"])).toEqual({ kind: "run", options: { smtpPort: 0 } });
+  });
+
   it("recognises --help and --version", () => {
     expect(parseCliArgs(["--help"])).toEqual({ kind: "help" });
     expect(parseCliArgs(["-v"])).toEqual({ kind: "version" });

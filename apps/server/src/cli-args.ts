@@ -230,10 +230,12 @@ function toValue(spec: FlagSpec, raw: string | boolean): unknown {
  * `{ kind: "error", message }` with a one-line message naming the flag (or variable).
  */
 export function parseCliArgs(argv: string[], env: Record<string, string | undefined> = {}): CliParseResult {
+  // `pnpm start -- --flag` passes the `--` through; it separates nothing here.
+  const args = argv[0] === "--" ? argv.slice(1) : argv;
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
-      args: argv,
+      args,
       strict: true,
       allowPositionals: false,
       options: {
