@@ -168,6 +168,10 @@ describe("RFC 3207: STARTTLS with the self-signed certificate", () => {
     const [ended] = await backend.waitForEnded(1);
     expect(ended!.start.tls).toMatchObject({ mode: "implicit" });
     expect(ended!.ends[0]!.tls).toMatchObject({ mode: "implicit" });
+    expect(ended!.ends[0]!.tls?.protocol).toMatch(/^TLSv1\.[23]$/);
+    expect(ended!.ends[0]!.tls?.cipher).toBeTruthy();
+    // The envelope and the transcript state agree with the end record.
+    expect(ended!.lastState?.tls).toMatchObject({ mode: "implicit" });
   });
 
   it("without TLS configured, STARTTLS is not announced and tlsEnabled is false", async () => {
