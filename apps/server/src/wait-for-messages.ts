@@ -51,7 +51,7 @@ export function waitForMessages(store: MailStore, options: WaitOptions): Promise
     let latest: MessageSummary[] = [];
     const unsubscribe = store.subscribe((event) => {
       if ((event.type === "message.created" || event.type === "message.updated") && !pending) {
-        pending = setImmediate(look);
+        pending = setImmediate(lookSafely);
       }
     });
 
@@ -92,11 +92,16 @@ export function waitForMessages(store: MailStore, options: WaitOptions): Promise
       if (matches.length >= options.count) finish({ messages: latest, timedOut: false });
     }
 
-    if (options.signal?.aborted) return onAbort();
-    try {
-      look();
-    } catch (error) {
-      finish(error as Error);
+    // A failing read (the store closing under us) rejects the wait; it must never throw from a timer.
+    function lookSafely(): void {
+      try {
+        look();
+      } catch (error) {
+        finish(error instanceof Error ? error : new Error(String(error)));
+      }
     }
+
+    if (options.signal?.aborted) return onAbort();
+    lookSafely();
   });
 }
