@@ -89,6 +89,29 @@ describe("STYLE.md item 4: a backend chooses the reply", () => {
   });
 });
 
+describe("RFC 4954: a backend without authenticate() accepts any credentials", () => {
+  it.each(["PLAIN", "LOGIN"])("AUTH %s is accepted and the user name recorded", async (mechanism) => {
+    const started = await fixture.start({ backend: { authenticate: false } });
+    expect(started.backend.authenticate).toBeUndefined();
+    const client = await started.connect();
+    await client.readReply();
+    await client.command("EHLO client.example");
+    const user = Buffer.from("anyone").toString("base64");
+    const pass = Buffer.from("anything").toString("base64");
+    if (mechanism === "PLAIN") {
+      expect(
+        (await client.command(`AUTH PLAIN ${Buffer.from("\0anyone\0anything").toString("base64")}`)).code,
+      ).toBe(235);
+    } else {
+      expect((await client.command(`AUTH LOGIN ${user}`)).code).toBe(334);
+      expect((await client.command(pass)).code).toBe(235);
+    }
+    await client.command("QUIT");
+    const [ended] = await started.backend.waitForEnded(1);
+    expect(ended!.ends[0]).toMatchObject({ authMechanism: mechanism, authUser: "anyone" });
+  });
+});
+
 describe("limits (issue 3: limits that never hurt the process)", () => {
   it("RFC 5321 section 3.8: beyond maxConnections a new connection gets 421 at greeting; the others are unaffected", async () => {
     const started = await fixture.start({ server: { maxConnections: 2 } });
