@@ -215,17 +215,21 @@ describe("a backend whose hooks throw never crashes the process", () => {
     );
     try {
       const { port } = await server.listen({ port: 0, host: "127.0.0.1" });
-      for (const subject of ["first", "second"]) {
-        const client = await connectRawClient(port);
-        extraClients.push(client);
-        const greeting = await client.readReply();
-        if (greeting.code === 220) {
-          await client.command("EHLO a.example");
-          await client.command("QUIT");
-        }
-        await client.closed;
-        void subject;
+      // First session: its hooks throw; whatever it is answered, the process must survive.
+      const first = await connectRawClient(port);
+      extraClients.push(first);
+      if ((await first.readReply()).code === 220) {
+        await first.command("EHLO a.example");
+        await first.command("QUIT");
       }
+      await first.closed;
+      // Second session: hooks behave, so it must work normally.
+      const second = await connectRawClient(port);
+      extraClients.push(second);
+      expect((await second.readReply()).code).toBe(220);
+      expect((await second.command("EHLO b.example")).code).toBe(250);
+      expect((await second.command("QUIT")).code).toBe(221);
+      await second.closed;
       await inner.waitForEnded(2);
       expect(errors.length).toBeGreaterThan(0);
       expect(inner.sessions.every((s) => s.ends.length === 1)).toBe(true);
