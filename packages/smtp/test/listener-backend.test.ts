@@ -149,6 +149,18 @@ describe("limits (issue 3: limits that never hurt the process)", () => {
     expect(started.backend.deliveries).toHaveLength(0);
   });
 
+  it("a slow writer that keeps sending is not idle: one byte every 25 ms for longer than the idle timeout", async () => {
+    const started = await fixture.start({ server: { idleTimeoutMs: 250 } });
+    const client = await sendOne(started);
+    const body = Buffer.from("Subject: slow\r\n\r\ndrip\r\n.\r\n");
+    for (const byte of body) {
+      await client.write(Buffer.from([byte]));
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect((await client.readReply()).code).toBe(250);
+    expect(started.backend.deliveries[0]!.raw.toString()).toBe("Subject: slow\r\n\r\ndrip\r\n");
+  });
+
   it("the idle timeout also applies in the middle of DATA", async () => {
     const started = await fixture.start({ server: { idleTimeoutMs: 200 } });
     const client = await sendOne(started);
