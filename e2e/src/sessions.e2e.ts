@@ -1,5 +1,6 @@
 /** The sessions list and a session's transcript: commands in order, replies, and the link to the message. */
 import assert from "node:assert/strict";
+import net from "node:net";
 import { after, before, test } from "node:test";
 import { openHarness, waitForLive } from "./harness.ts";
 import type { Harness } from "./harness.ts";
@@ -58,5 +59,62 @@ test("the session view shows the commands in order and links to the message", as
   assert.ok((await links.count()) >= 1, "the session links to its message");
   await links.first().click();
   await h.page.getByRole("heading", { name: "Session subject" }).waitFor();
+  assert.deepEqual(h.consoleErrors, []);
+});
+
+/** Opens an SMTP connection driven one line at a time, so a test can watch a session in progress. */
+async function openStepClient(port: number) {
+  const socket = net.connect(port, "127.0.0.1");
+  let buffer = "";
+  let notify: (() => void) | undefined;
+  socket.on("data", (chunk) => {
+    buffer += chunk.toString("latin1");
+    notify?.();
+  });
+  const reply = async () => {
+    for (let i = 0; i < 100 && !/(^|\r\n)\d{3} [^\r\n]*\r\n$/.test(buffer); i++) {
+      await new Promise<void>((resolve) => {
+        notify = resolve;
+        setTimeout(resolve, 100);
+      });
+    }
+    const text = buffer;
+    buffer = "";
+    return text;
+  };
+  await reply();
+  return {
+    command: async (line: string) => {
+      socket.write(`${line}\r\n`);
+      return reply();
+    },
+    close: () => new Promise<void>((resolve) => socket.end(resolve)),
+  };
+}
+
+test("a session in progress grows live in the session view", async () => {
+  const client = await openStepClient(h.mailpen.smtpPort);
+  try {
+    assert.match(await client.command("EHLO live.e2e.test"), /^250/);
+    await h.page.goto(`${h.base}/sessions`);
+    await waitForLive(h.page);
+    const row = h.page.locator(".sessions-table tbody tr", { hasText: "live.e2e.test" });
+    await row.getByText("in progress").waitFor();
+    await row.getByRole("link").click();
+    const transcript = h.page.getByRole("list", { name: "SMTP transcript" });
+    await transcript.getByText("EHLO live.e2e.test").waitFor();
+
+    assert.match(await client.command("MAIL FROM:<live@example.test>"), /^250/);
+    await transcript.getByText("MAIL FROM:<live@example.test>").waitFor();
+    assert.match(await client.command("RCPT TO:<nobody@example.test>"), /^250/);
+    await transcript.getByText("RCPT TO:<nobody@example.test>").waitFor();
+    assert.match(await client.command("VRFY nobody"), /^[25]/);
+    await transcript.getByText("VRFY nobody").waitFor();
+    await h.screenshot("session-live");
+    assert.match(await client.command("QUIT"), /^221/);
+    await h.page.locator(".page__head").getByText("QUIT").waitFor();
+  } finally {
+    await client.close();
+  }
   assert.deepEqual(h.consoleErrors, []);
 });

@@ -46,3 +46,20 @@ export function formatOffset(ms: number): string {
   const minutes = Math.floor(ms / MINUTE);
   return `+${minutes} min ${Math.round((ms - minutes * MINUTE) / 1000)} s`;
 }
+
+/** The local time of day with seconds: 14:02:09. */
+export function formatClockTime(iso: string): string {
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return iso;
+  return new Date(at).toLocaleTimeString(undefined, {
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  });
+}
+
+/** A duration: 840 ms, 2.4 s, 3 min 5 s. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return "";
+  return formatOffset(ms).slice(1);
+}

@@ -4,7 +4,7 @@
  */
 import type { SessionDetail, TranscriptEntry } from "@mailpen/shared";
 import { Link, paths } from "../../../app/router.tsx";
-import { formatDateTime } from "../../../lib/format-time.ts";
+import { formatClockTime, formatDateTime, formatDuration } from "../../../lib/format-time.ts";
 import { useLive, useLiveEvents } from "../../live/components/live-provider.tsx";
 import { useSession } from "../api/get-session.ts";
 import { toSessionTranscriptUrl } from "../api/get-session-transcript.ts";
@@ -88,11 +88,15 @@ function SessionDetailView({ session }: { session: SessionDetail }) {
       <dl className="facts">
         <div>
           <dt>Started</dt>
-          <dd>{formatDateTime(session.startedAt)}</dd>
+          <dd title={formatDateTime(session.startedAt)}>{formatClockTime(session.startedAt)}</dd>
         </div>
         <div>
-          <dt>Ended</dt>
-          <dd>{session.endedAt ? formatDateTime(session.endedAt) : "in progress"}</dd>
+          <dt>Duration</dt>
+          <dd title={session.endedAt ? `Ended ${formatDateTime(session.endedAt)}` : undefined}>
+            {session.endedAt
+              ? formatDuration(Date.parse(session.endedAt) - Date.parse(session.startedAt))
+              : "in progress"}
+          </dd>
         </div>
         <div>
           <dt>Client</dt>

@@ -2,7 +2,12 @@
 import { useCallback, useEffect, useState } from "react";
 import type { SessionListResponse, SessionSummary } from "@mailpen/shared";
 import { Link, paths } from "../../../app/router.tsx";
-import { formatDateTime, formatRelativeTime } from "../../../lib/format-time.ts";
+import {
+  formatClockTime,
+  formatDateTime,
+  formatDuration,
+  formatRelativeTime,
+} from "../../../lib/format-time.ts";
 import { useNow } from "../../../lib/use-now.ts";
 import { useLive, useLiveEvents } from "../../live/components/live-provider.tsx";
 import { getSessions } from "../api/get-sessions.ts";
@@ -113,6 +118,9 @@ export function SessionsPage() {
                 <th scope="col" className="num">
                   Messages
                 </th>
+                <th scope="col" className="num">
+                  Duration
+                </th>
                 <th scope="col">Outcome</th>
                 <th scope="col">Warnings</th>
               </tr>
@@ -127,8 +135,9 @@ export function SessionsPage() {
                   >
                     <td>
                       <Link href={paths.session(session.id)} title={formatDateTime(session.startedAt)}>
-                        {formatRelativeTime(session.startedAt, now)}
+                        {formatClockTime(session.startedAt)}
                       </Link>
+                      <span className="muted"> · {formatRelativeTime(session.startedAt, now)}</span>
                     </td>
                     <td>
                       <code>
@@ -139,6 +148,11 @@ export function SessionsPage() {
                     <td>{formatTls(session)}</td>
                     <td>{session.authUser ?? <span className="muted">–</span>}</td>
                     <td className="num">{session.messageCount}</td>
+                    <td className="num">
+                      {session.endedAt
+                        ? formatDuration(Date.parse(session.endedAt) - Date.parse(session.startedAt))
+                        : "…"}
+                    </td>
                     <td>
                       <OutcomeBadge session={session} />
                       {session.errorCount > 0 && (
