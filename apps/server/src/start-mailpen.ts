@@ -105,10 +105,14 @@ export async function startMailpen(
   const close = () => {
     closing ??= (async () => {
       state.smtp = false;
-      await smtpServer?.close({ graceMs: extras.closeGraceMs ?? 10_000 });
-      state.http = false;
-      await app?.close();
-      await store.close();
+      try {
+        await smtpServer?.close({ graceMs: extras.closeGraceMs ?? 10_000 });
+        state.http = false;
+        await app?.close();
+      } finally {
+        // The database closes whatever happened above: it holds the only copy of the mail.
+        await store.close();
+      }
     })();
     return closing;
   };
