@@ -136,6 +136,12 @@ class SqliteMailStore implements MailStore {
   private readonly queue;
   private readonly parser: MessageParser;
   private readonly statementCache = new Map<string, Database.Statement>();
+  /**
+   * Totals of recent searches. Counting a broad search costs a scan of every match while its page
+   * stops after one page, so a repeated search (a live inbox re-runs it after each event) reuses
+   * the count until the next write that can change it: every write path clears this cache.
+   */
+  private readonly countCache = new Map<string, number>();
   private readonly s: Statements;
 
   constructor(
@@ -285,6 +291,7 @@ class SqliteMailStore implements MailStore {
         }
       }
     }
+    if (committed.length > 0) this.countCache.clear();
     for (const { item } of committed) {
       this.counters.total++;
       this.counters.unread++;
@@ -377,6 +384,7 @@ class SqliteMailStore implements MailStore {
       });
       return this.s.summaryBySeq.get(found.seq) as MessageRow;
     })();
+    this.countCache.clear();
     if (summary) this.emit({ type: "message.updated", message: toMessageSummary(summary) });
   }
 
@@ -423,6 +431,9 @@ class SqliteMailStore implements MailStore {
 
   private countMatching(search: SearchSql): number {
     if (search.match === null && search.where === "1") return this.counters.total;
+    const key = `${search.match ?? ""}\u0000${search.where}\u0000${search.params.join("\u0000")}`;
+    const cached = this.countCache.get(key);
+    if (cached !== undefined) return cached;
     let sql: string;
     if (search.match === null) sql = `SELECT count(*) AS n FROM messages m WHERE ${search.where}`;
     else if (search.where === "1") sql = "SELECT count(*) AS n FROM messages_fts WHERE messages_fts MATCH ?";
@@ -431,7 +442,10 @@ class SqliteMailStore implements MailStore {
              WHERE messages_fts MATCH ? AND ${search.where}`;
     }
     const params = search.match === null ? search.params : [search.match, ...search.params];
-    return (this.cached(sql).get(...params) as { n: number }).n;
+    const n = (this.cached(sql).get(...params) as { n: number }).n;
+    if (this.countCache.size >= 100) this.countCache.clear();
+    this.countCache.set(key, n);
+    return n;
   }
 
   getMessageSummary(id: string): MessageSummary | undefined {
@@ -485,6 +499,7 @@ class SqliteMailStore implements MailStore {
     const tags = patch.tags === undefined ? before.tags_json : JSON.stringify(normaliseTags(patch.tags));
     if (read === before.is_read && tags === before.tags_json) return toMessageSummary(before);
     this.s.updateReadTags.run(read, tags, before.seq);
+    this.countCache.clear();
     this.counters.unread += before.is_read - read;
     const summary = toMessageSummary({ ...before, is_read: read, tags_json: tags });
     this.emit({ type: "message.updated", message: summary });
@@ -640,6 +655,7 @@ class SqliteMailStore implements MailStore {
   }
 
   private loadCounters(): void {
+    this.countCache.clear();
     const m = this.s.messageCounters.get() as { total: number; unread: number | null; bytes: number | null };
     const sessions = this.s.countSessions.get() as { n: number };
     this.counters.total = m.total;

@@ -321,6 +321,21 @@ export function runStoreConformance(open: () => MailStore): void {
       expect(store.listMessages({ query: "is:unread", limit: 1 }).total).toBe(2);
     });
 
+    it("keeps search totals right across writes", async () => {
+      const ids = await seed();
+      const total = (query: string) => store.listMessages({ query }).total;
+      expect(total("invoice")).toBe(1);
+      expect(total("is:unread invoice")).toBe(1);
+      const another = await store.addMessage(newMessage(textMessage({ subject: "Second invoice" })));
+      expect(total("invoice")).toBe(2);
+      store.updateMessage(ids.invoice, { read: true });
+      expect(total("is:unread invoice")).toBe(1);
+      store.deleteMessage(another.id);
+      expect(total("invoice")).toBe(1);
+      store.deleteMessages("invoice");
+      expect(total("invoice")).toBe(0);
+    });
+
     it("rejects a bad query with a clear message", () => {
       for (const bad of ['"open', "is:maybe", "has:dog", "before:yesterday", "larger:lots", "from:"]) {
         const result = store.validateQuery(bad);
