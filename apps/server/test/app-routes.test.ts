@@ -132,6 +132,14 @@ describe("headers and access", () => {
     expect((await app.inject({ url: "/", headers: basic("bob:s3cr:et") })).statusCode).toBe(401);
     expect((await app.inject("/api/health")).statusCode).toBe(200);
   });
+
+  it("requires basic auth for the websocket too", async () => {
+    const { app } = await buildTestApp({ uiUsers: parseUserTable("alice:pw\n") });
+    await expect(app.injectWS("/api/ws")).rejects.toThrow(/401/);
+    const authorization = `Basic ${Buffer.from("alice:pw").toString("base64")}`;
+    const ws = await app.injectWS("/api/ws", { headers: { authorization } });
+    ws.terminate();
+  });
 });
 
 describe("server errors", () => {
