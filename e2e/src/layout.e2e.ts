@@ -62,6 +62,8 @@ test("on a phone in dark mode the inbox, a message and a session each fill the s
 
 test("focus order: skip link first, then navigation, then search", async () => {
   await h.page.goto(`${h.base}/`);
+  await waitForLive(h.page);
+  await h.page.getByRole("searchbox", { name: "Search messages" }).waitFor();
   await h.page.keyboard.press("Tab");
   assert.equal(await h.page.evaluate(() => document.activeElement?.textContent), "Skip to content");
   await h.page.keyboard.press("Tab");

@@ -44,10 +44,13 @@ export function InboxToolbar(props: InboxToolbarProps) {
           autoComplete="off"
           spellCheck={false}
         />
-        <p id="search-hint" className="search__hint">
+        <p
+          id="search-hint"
+          className="search__hint"
+          title='Words search subject, addresses and text. Fields: from: to: subject: is:unread has:attachment before:2026-01-31 after:2026-01-01 larger:1mb smaller:10kb, "a phrase", -word to exclude.'
+        >
           <code>from:</code> <code>to:</code> <code>subject:</code> <code>is:unread</code>{" "}
-          <code>has:attachment</code> <code>before:2026-01-31</code> <code>larger:1mb</code>{" "}
-          <code>"a phrase"</code> <code>-word</code>
+          <code>has:attachment</code> <code>after:2026-01-31</code> <code>"phrase"</code> <code>-word</code>
         </p>
       </form>
       <div className="inbox-toolbar__row">
