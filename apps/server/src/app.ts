@@ -32,6 +32,8 @@ export interface AppConfig {
   listening?: ListenState;
   /** Drop websocket clients whose unsent data exceeds this. Default 1 MiB. */
   wsMaxBufferedBytes?: number;
+  /** Ping websocket clients this often; one that missed the previous pong is dropped. Default 30 s. */
+  wsHeartbeatMs?: number;
   /** Fastify logger option. Default off. */
   logger?: FastifyServerOptions["logger"];
 }
@@ -79,7 +81,11 @@ export async function buildApp({
   await app.register(sessionRoutes, context);
   await app.register(waitRoutes, context);
   await app.register(statusRoutes, { ...context, listening });
-  await app.register(wsRoutes, { ...context, maxBufferedBytes: config.wsMaxBufferedBytes });
+  await app.register(wsRoutes, {
+    ...context,
+    maxBufferedBytes: config.wsMaxBufferedBytes,
+    heartbeatMs: config.wsHeartbeatMs,
+  });
 
   app.get(
     "/api/openapi.json",

@@ -9,7 +9,7 @@ import type { WsServerMessage } from "@mailpen/shared";
 const requireFromPlugin = createRequire(createRequire(import.meta.url).resolve("@fastify/websocket"));
 const WebSocketClass = requireFromPlugin("ws") as new (
   url: string,
-  options?: { headers?: Record<string, string> },
+  options?: { headers?: Record<string, string>; autoPong?: boolean },
 ) => WebSocket;
 
 export interface WsInbox {
@@ -17,11 +17,14 @@ export interface WsInbox {
   /** Resolves with the first message (already received or future) that satisfies `test`. */
   next<T extends WsServerMessage>(test: (m: WsServerMessage) => m is T): Promise<T>;
   next(test: (m: WsServerMessage) => boolean): Promise<WsServerMessage>;
+  /** Resolves when the connection has closed, from either side. */
+  closed: Promise<void>;
   close(): Promise<void>;
 }
 
-export async function connectWs(url: string): Promise<WsInbox> {
-  const ws = new WebSocketClass(url);
+/** `autoPong: false` makes a client that never answers pings (a dead peer, for heartbeat tests). */
+export async function connectWs(url: string, options: { autoPong?: boolean } = {}): Promise<WsInbox> {
+  const ws = new WebSocketClass(url, options);
   const received: WsServerMessage[] = [];
   const waiters = new Set<() => void>();
   ws.on("message", (data) => {
@@ -32,8 +35,10 @@ export async function connectWs(url: string): Promise<WsInbox> {
     ws.once("open", () => resolve());
     ws.once("error", reject);
   });
+  const closed = new Promise<void>((resolve) => ws.once("close", () => resolve()));
   return {
     received,
+    closed,
     next(test: (m: WsServerMessage) => boolean) {
       return new Promise<WsServerMessage>((resolve) => {
         const check = () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { WsServerMessage } from "@mailpen/shared";
 import type { WebSocket } from "@fastify/websocket";
 import { buildTestApp } from "./helper.ts";
+import { connectWs } from "./ws-client.ts";
 
 /** Collects every message from the moment the socket opens (injectWS's onInit), so none is missed. */
 function collect() {
@@ -58,5 +59,19 @@ describe("websocket /api/ws", () => {
     expect(events[1]).toMatchObject({ type: "message.created", message: { id: "m1" } });
     expect(slow.received).toHaveLength(1);
     fastWs.terminate();
+  });
+
+  it("keeps clients that answer the heartbeat and terminates those that do not", async () => {
+    // injectWS clients cannot answer pings properly, so this one runs on a real port.
+    const { app, store } = await buildTestApp({ wsHeartbeatMs: 200 });
+    const address = await app.listen({ port: 0, host: "127.0.0.1" });
+    const url = `${address.replace(/^http/, "ws")}/api/ws`;
+    const live = await connectWs(url);
+    const mute = await connectWs(url, { autoPong: false });
+    await mute.closed;
+    store.addDetail({ id: "m1" });
+    const created = await live.next((m) => m.type === "message.created");
+    expect(created).toMatchObject({ message: { id: "m1" } });
+    await live.close();
   });
 });

@@ -7,22 +7,41 @@ import type { RouteContext } from "./route-context.ts";
 /**
  * GET /api/ws: a `hello` with the stats, then every store change event as JSON text frames
  * (`WsServerMessage` of @mailpen/shared). Clients only listen; what they send is ignored.
+ * A heartbeat pings every client; one that has not answered the previous ping is terminated, so
+ * connections that died without a close (a sleeping laptop, a dropped network) do not linger.
  */
 
 export interface WsRouteOptions extends RouteContext {
   /** Drop a client whose unsent data exceeds this many bytes. Default 1 MiB. */
   maxBufferedBytes?: number;
+  /** Interval of the ping heartbeat. Default 30 s. */
+  heartbeatMs?: number;
 }
 
 export async function wsRoutes(
   app: FastifyInstance,
-  { store, maxBufferedBytes }: WsRouteOptions,
+  { store, maxBufferedBytes, heartbeatMs = 30_000 }: WsRouteOptions,
 ): Promise<void> {
   const hub = createPushHub(store, {
     maxBufferedBytes,
     onDrop: (_client, reason) => app.log.info({ reason }, "websocket client dropped"),
   });
-  app.addHook("preClose", async () => hub.close());
+  const awaitingPong = new WeakSet<object>();
+  const heartbeat = setInterval(() => {
+    for (const socket of app.websocketServer.clients) {
+      if (awaitingPong.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      awaitingPong.add(socket);
+      socket.ping();
+    }
+  }, heartbeatMs);
+  heartbeat.unref();
+  app.addHook("preClose", async () => {
+    clearInterval(heartbeat);
+    hub.close();
+  });
 
   app.get(
     "/api/ws",
@@ -38,6 +57,7 @@ export async function wsRoutes(
       const hello: WsServerMessage = { type: "hello", version: MAILPEN_VERSION, stats: store.stats() };
       socket.send(JSON.stringify(hello));
       hub.add(socket);
+      socket.on("pong", () => awaitingPong.delete(socket));
       socket.on("close", () => hub.remove(socket));
       socket.on("error", () => hub.remove(socket));
     },
