@@ -116,6 +116,8 @@ export function MailboxPage({ openId, tab }: { openId: string | null; tab: strin
         dispatch({ type: "updated", message: event.message });
         break;
       case "message.deleted":
+        // Deleted elsewhere (another tab, the API, retention) while open here: back to the inbox.
+        if (openId && event.ids.includes(openId)) navigate(paths.inbox(), { replace: true });
         dispatch({ type: "deleted", ids: event.ids });
         setSelected((previous) => {
           const next = new Set(previous);
@@ -124,6 +126,7 @@ export function MailboxPage({ openId, tab }: { openId: string | null; tab: strin
         });
         break;
       case "messages.cleared":
+        if (openId) navigate(paths.inbox(), { replace: true });
         dispatch({ type: "cleared" });
         setSelected(new Set());
         break;
