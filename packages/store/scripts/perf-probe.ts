@@ -88,6 +88,7 @@ async function main(): Promise<void> {
   );
   const queries = [
     "bravo",
+    "brav*",
     "report 4242",
     "from:s7@example.test",
     "to:r3",

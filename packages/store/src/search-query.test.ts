@@ -76,7 +76,9 @@ describe("toSearchSql", () => {
     const alone = toSearchSql(terms("-b after:2025-01-02"));
     expect(alone.match).toBeNull();
     expect(alone.where).toContain("m.seq NOT IN");
-    expect(alone.where).toContain("m.seq >= coalesce((SELECT min(seq)");
+    expect(alone.where).toContain(
+      "m.seq >= coalesce((SELECT min(seq) FROM messages INDEXED BY messages_received_at",
+    );
     expect(alone.params).toEqual([Date.UTC(2025, 0, 3), '"b"', Date.UTC(2025, 0, 3)]);
     expect(toSearchSql(terms("x before:2025-01-02")).where).toContain("f.rowid <= coalesce");
   });

@@ -82,8 +82,8 @@ export function toSearchSql(terms: SearchTerm[]): SearchSql {
           // it), so an FTS walk in seq order skips the rows outside the dates instead of joining them.
           const bound =
             term.op === "before"
-              ? `$SEQ <= coalesce((SELECT max(seq) FROM messages WHERE received_at < ?), 0)`
-              : `$SEQ >= coalesce((SELECT min(seq) FROM messages WHERE received_at >= ?), ${MAX_SEQ})`;
+              ? `$SEQ <= coalesce((SELECT max(seq) FROM messages INDEXED BY messages_received_at WHERE received_at < ?), 0)`
+              : `$SEQ >= coalesce((SELECT min(seq) FROM messages INDEXED BY messages_received_at WHERE received_at >= ?), ${MAX_SEQ})`;
           seqBounds.push(bound);
           seqBoundParams.push(term.ms);
         }
