@@ -6,7 +6,7 @@
 import { useMemo, useRef, useState } from "react";
 import { formatSize } from "../../../lib/format-size.ts";
 import { useVirtualRows } from "../../../lib/use-virtual-rows.ts";
-import { toMessageRawUrl, useMessageRaw } from "../api/get-message-raw.ts";
+import { useMessageRaw } from "../api/get-message-raw.ts";
 import { formatRawLineInvisibles, formatRawLineText, splitRawLines } from "../format-invisibles.ts";
 import type { RawLineRange, RawSegmentKind } from "../format-invisibles.ts";
 
@@ -86,9 +86,6 @@ export function RawTab({ id }: { id: string }) {
             )}
           </span>
         )}
-        <a className="button" href={toMessageRawUrl(id, true)} download={`${id}.eml`}>
-          Download .eml
-        </a>
       </div>
       {error && (
         <p className="banner banner--error" role="alert">
