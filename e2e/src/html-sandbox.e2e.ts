@@ -89,3 +89,30 @@ test("neither a <script> nor an onerror handler in an HTML email runs", async ()
 
   assert.deepEqual(h.consoleErrors, []);
 });
+
+test("inline cid: images show in the preview while remote images stay blocked", async () => {
+  const png = Buffer.from(
+    "iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAHElEQVR4nGNkaPjPQApgIkn1qIZRDaMahpMGAB7rAiEkn/5HAAAAAElFTkSuQmCC",
+    "base64",
+  );
+  await h.send({
+    from: "news@example.test",
+    to: "bob@example.test",
+    subject: "Inline image",
+    html: '<h1>Logo below</h1><img id="inline" src="cid:logo@mailpen.test"><img id="remote" src="https://tracker.invalid/p.gif">',
+    attachments: [{ filename: "logo.png", content: png, contentType: "image/png", cid: "logo@mailpen.test" }],
+  });
+  await h.page.getByRole("listitem").filter({ hasText: "Inline image" }).getByRole("link").click();
+  await h.page.getByRole("heading", { name: "Inline image" }).waitFor();
+  const frame = await previewFrame(h.page);
+  await frame.waitForFunction(() => {
+    const image = document.getElementById("inline") as HTMLImageElement | null;
+    return image?.complete && image.naturalWidth === 16;
+  });
+  const remoteWidth = await frame
+    .locator("#remote")
+    .evaluate((image: HTMLImageElement) => image.naturalWidth);
+  assert.equal(remoteWidth, 0, "the remote image was not loaded");
+  await h.screenshot("html-inline-image");
+  assert.deepEqual(h.consoleErrors, []);
+});
