@@ -42,7 +42,7 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
           <button type="button" className="button" ref={cancelRef} onClick={props.onCancel}>
             Cancel
           </button>
-          <button type="button" className="button button--danger" onClick={props.onConfirm}>
+          <button type="button" className="button button--danger-solid" onClick={props.onConfirm}>
             {props.confirmLabel}
           </button>
         </div>
