@@ -50,7 +50,7 @@ export function InboxToolbar(props: InboxToolbarProps) {
           title='Words search subject, addresses and text. Fields: from: to: subject: is:unread has:attachment before:2026-01-31 after:2026-01-01 larger:1mb smaller:10kb, "a phrase", -word to exclude.'
         >
           <code>from:</code> <code>to:</code> <code>subject:</code> <code>is:unread</code>{" "}
-          <code>has:attachment</code> <code>after:2026-01-31</code> <code>"phrase"</code> <code>-word</code>
+          <code>has:attachment</code> <code>larger:1mb</code> <code>-word</code>
         </p>
       </form>
       <div className="inbox-toolbar__row">
