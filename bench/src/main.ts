@@ -5,6 +5,7 @@
  * bench/results/<timestamp>-<profile>.{json,md} plus latest.md. Exit code: non-zero only when
  * something crashed (a server that would not start, a scenario that threw), never for a figure.
  */
+import { execFileSync } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,6 +46,20 @@ function parseCli(argv: string[]): Cli {
     } else throw new Error(`unknown argument ${arg} (try --help)`);
   }
   return cli;
+}
+
+/** The commit measured: `git rev-parse` here, or MAILPEN_COMMIT for a copy without .git. */
+function describeCommit(): string {
+  try {
+    const run = (args: string[]): string =>
+      execFileSync("git", args, { cwd: benchDir, encoding: "utf8" }).trim();
+    const dirty =
+      run(["status", "--porcelain", "--", ".", ":!results"]).length > 0 ||
+      run(["status", "--porcelain", "--", "../packages", "../apps"]).length > 0;
+    return `${run(["rev-parse", "--short", "HEAD"])}${dirty ? " with uncommitted changes" : ""}`;
+  } catch {
+    return process.env.MAILPEN_COMMIT ?? "unknown";
+  }
 }
 
 const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -126,6 +141,7 @@ async function main(): Promise<number> {
   }
 
   const report: BenchReport = {
+    commit: describeCommit(),
     command: `pnpm bench${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(" ")}` : ""}`,
     profile: plan.profile,
     rounds,

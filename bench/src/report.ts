@@ -16,6 +16,8 @@ import { ratio } from "./stats.ts";
 import type { TargetCheck } from "./targets.ts";
 
 export interface BenchReport {
+  /** The commit measured (short hash), and whether the working tree had changes. */
+  commit: string;
   command: string;
   profile: string;
   rounds: number;
@@ -125,7 +127,7 @@ export function formatSummaryTable(report: BenchReport): string[] {
 export function formatReadmeBlock(report: BenchReport): string {
   const m = report.machine;
   return [
-    `Last run: \`${report.command}\` at ${report.startedAt} on ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node} (load average at start ${m.loadAverage.join(" ")}). Full tables: [results/latest.md](results/latest.md).`,
+    `Last run: \`${report.command}\` at ${report.startedAt} (commit ${report.commit}) on ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node} (load average at start ${m.loadAverage.join(" ")}). Full tables: [results/latest.md](results/latest.md).`,
     "",
     ...formatSummaryTable(report),
     "",
@@ -152,7 +154,7 @@ export function formatMarkdown(report: BenchReport): string {
     "",
     `- command: \`${report.command}\`; ${report.rounds} round(s) per server, medians shown; ${report.durationS.toFixed(0)} s in all`,
     `- machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform} ${m.kernel}, load average at start ${m.loadAverage.join(" ")}`,
-    `- run at ${report.startedAt}`,
+    `- run at ${report.startedAt}, commit ${report.commit}`,
     "",
     "Ratios in parentheses are Mailpen / that server for the same figure (msgs/s: higher is better for Mailpen; latency, CPU and RSS: lower is better).",
     "",
