@@ -5,11 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the tests use: chromium (browser tests), swaks (a non-Node SMTP client),
+# Debian packages the tests use: chromium (browser tests), swaks with TLS (a non-Node SMTP client),
 # docker-compose (validates docker-compose.yml offline), postfix (smtp-sink, the benchmark's ceiling).
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v swaks >/dev/null 2>&1 || need+=(swaks)
+# swaks speaks TLS through these Perl modules, which are only "recommended" by its package.
+perl -MNet::SSLeay -MIO::Socket::SSL -e1 >/dev/null 2>&1 || need+=(libnet-ssleay-perl libio-socket-ssl-perl)
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 [ -x /usr/sbin/smtp-sink ] || command -v smtp-sink >/dev/null 2>&1 || need+=(postfix)
 if [ "${#need[@]}" -gt 0 ]; then
