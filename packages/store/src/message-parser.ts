@@ -14,8 +14,12 @@ export interface MessageParser {
   parse(raw: Buffer): Promise<ParseResult>;
   /** How many parses may usefully run at once (more than one only with a worker). */
   readonly concurrency: number;
+  /** True while a worker thread is running (for tests and diagnostics). */
+  workerRunning(): boolean;
   close(): Promise<void>;
 }
+
+const IDLE_MS = 10_000;
 
 interface InFlight {
   raw: Buffer;
@@ -25,13 +29,34 @@ interface InFlight {
 export function createMessageParser(options: {
   worker: boolean;
   logger: Pick<Console, "warn" | "error">;
+  /** Stop an idle worker after this many milliseconds; default 10,000. */
+  idleMs?: number;
 }): MessageParser {
-  if (!options.worker) return { parse: parseMessageContent, concurrency: 1, close: async () => {} };
+  if (!options.worker) {
+    return { parse: parseMessageContent, concurrency: 1, workerRunning: () => false, close: async () => {} };
+  }
+  const idleMs = options.idleMs ?? IDLE_MS;
 
   let worker: Worker | null = null;
   let failed = false;
   let nextKey = 1;
+  let idleTimer: NodeJS.Timeout | null = null;
   const inFlight = new Map<number, InFlight>();
+
+  // An idle worker is a whole V8 isolate (tens of MB): stop it after a quiet spell, start it again
+  // on the next message.
+  const stopWhenIdle = (): void => {
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      idleTimer = null;
+      const w = worker;
+      if (!w || inFlight.size > 0) return;
+      worker = null;
+      w.removeAllListeners("exit");
+      void w.terminate();
+    }, idleMs);
+    idleTimer.unref();
+  };
 
   const fallBack = (reason: unknown): void => {
     if (failed) return;
@@ -52,6 +77,7 @@ export function createMessageParser(options: {
         const job = inFlight.get(reply.key);
         if (!job) return;
         inFlight.delete(reply.key);
+        if (inFlight.size === 0) stopWhenIdle();
         job.resolve(reviveBuffers(reply.result));
       });
       w.on("error", fallBack);
@@ -67,7 +93,10 @@ export function createMessageParser(options: {
 
   return {
     concurrency: 4,
+    workerRunning: () => worker !== null,
     parse(raw) {
+      if (idleTimer) clearTimeout(idleTimer);
+      idleTimer = null;
       const w = start();
       if (!w) return parseMessageContent(raw);
       return new Promise<ParseResult>((resolve) => {
@@ -77,6 +106,8 @@ export function createMessageParser(options: {
       });
     },
     async close() {
+      if (idleTimer) clearTimeout(idleTimer);
+      idleTimer = null;
       const w = worker;
       worker = null;
       failed = true; // no restart after close
