@@ -92,7 +92,8 @@ export function createMessageParser(options: {
   };
 
   return {
-    concurrency: 4,
+    // Enough parses in flight that the worker never waits for the main thread's batched writes.
+    concurrency: 16,
     workerRunning: () => worker !== null,
     parse(raw) {
       if (idleTimer) clearTimeout(idleTimer);

@@ -36,6 +36,7 @@ import type {
   SessionState,
 } from "./mail-store.ts";
 import { parseMessageHeaders } from "./message-parse.ts";
+import type { ParseResult } from "./message-parse.ts";
 import { createMessageParser } from "./message-parser.ts";
 import type { MessageParser } from "./message-parser.ts";
 import { addressText, toIngestRow } from "./ingest-row.ts";
@@ -131,6 +132,8 @@ class SqliteMailStore implements MailStore {
   private statsTimer: NodeJS.Timeout | null = null;
   private ageTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  private parsedPending: { seq: number; id: string; result: ParseResult; done: () => void }[] = [];
+  private parsedFlushScheduled = false;
   private parserClosed = false;
   private lastAgeCheck = -Infinity;
   private readonly queue;
@@ -325,67 +328,92 @@ class SqliteMailStore implements MailStore {
   private async parseOne(id: string): Promise<void> {
     // Parses keep running while close() drains the queue; only a closed database stops them.
     if (!this.db.open) return;
-    const found = this.s.rawById.get(id) as { seq: number; raw: Buffer; envelope_json: string } | undefined;
+    const found = this.s.rawById.get(id) as { seq: number; raw: Buffer } | undefined;
     if (!found) return;
     const result = await this.parser.parse(found.raw);
     if (!this.db.open || this.parserClosed) return;
-    const summary = this.db.transaction((): MessageRow | undefined => {
-      const row = this.s.summaryBySeq.get(found.seq) as MessageRow | undefined;
-      if (!row || row.id !== id) return undefined; // deleted meanwhile
-      const flags = JSON.parse(row.flags_json) as MessageFlag[];
-      if (!result.ok) {
-        if (!flags.includes("parse-error")) flags.push("parse-error");
-        this.s.markParseFailed.run(JSON.stringify(flags), result.error, found.seq);
-        return this.s.summaryBySeq.get(found.seq) as MessageRow;
+    // Results that arrive together share one transaction, like ingest: a commit per parse would
+    // cost more than the write itself.
+    await new Promise<void>((done) => {
+      this.parsedPending.push({ seq: found.seq, id, result, done });
+      if (!this.parsedFlushScheduled) {
+        this.parsedFlushScheduled = true;
+        setImmediate(() => this.flushParsed());
       }
-      const c = result.content;
-      const envelope = JSON.parse(row.envelope_json) as { mailFrom: string; rcptTo: { address: string }[] };
-      const from = c.from ?? (row.from_json === null ? null : (JSON.parse(row.from_json) as Address));
-      const to = c.to ?? (JSON.parse(row.to_json) as Address[]);
-      const cc = c.cc ?? (JSON.parse(row.cc_json) as Address[]);
-      const subject = c.subject ?? row.subject;
-      this.s.updateParsed.run({
-        seq: found.seq,
-        subject,
-        from_json: from === null ? null : JSON.stringify(from),
-        to_json: JSON.stringify(to),
-        cc_json: JSON.stringify(cc),
-        snippet: c.snippet,
-        attachment_count: c.attachmentCount,
-        has_html: c.html !== null ? 1 : 0,
-        has_text: c.text !== null ? 1 : 0,
-      });
-      this.s.insertContent.run(found.seq, c.text, c.html);
-      this.s.deleteParts.run(found.seq);
-      c.parts.forEach((p, ordinal) =>
-        this.s.insertPart.run({
-          message_seq: found.seq,
-          ordinal,
-          part_id: p.partId,
-          filename: p.filename,
-          content_type: p.contentType,
-          disposition: p.disposition,
-          size: p.size,
-          content_id: p.contentId,
-          checksum: p.checksum,
-          content: p.content,
-        }),
-      );
-      this.s.deleteFts.run(found.seq);
-      this.s.insertFts.run({
-        rowid: found.seq,
-        subject,
-        from_addr: addressText(from ? [from] : [], [envelope.mailFrom]),
-        to_addr: addressText(
-          [...to, ...cc, ...c.bcc],
-          envelope.rcptTo.map((r) => r.address),
-        ),
-        body: c.searchText.slice(0, FTS_BODY_LIMIT),
-      });
-      return this.s.summaryBySeq.get(found.seq) as MessageRow;
-    })();
-    this.countCache.clear();
-    if (summary) this.emit({ type: "message.updated", message: toMessageSummary(summary) });
+    });
+  }
+
+  private flushParsed(): void {
+    this.parsedFlushScheduled = false;
+    const batch = this.parsedPending;
+    this.parsedPending = [];
+    try {
+      if (batch.length === 0 || !this.db.open || this.parserClosed) return;
+      const rows = this.db.transaction(() => batch.map((p) => this.writeParsed(p.seq, p.id, p.result)))();
+      this.countCache.clear();
+      for (const row of rows) if (row) this.emit({ type: "message.updated", message: toMessageSummary(row) });
+    } catch (error) {
+      this.logger.error("mailpen store: storing parse results failed", error);
+    } finally {
+      for (const p of batch) p.done();
+    }
+  }
+
+  /** Writes one parse result (inside the caller's transaction); undefined when the message is gone. */
+  private writeParsed(seq: number, id: string, result: ParseResult): MessageRow | undefined {
+    const row = this.s.summaryBySeq.get(seq) as MessageRow | undefined;
+    if (!row || row.id !== id) return undefined; // deleted meanwhile
+    const flags = JSON.parse(row.flags_json) as MessageFlag[];
+    if (!result.ok) {
+      if (!flags.includes("parse-error")) flags.push("parse-error");
+      this.s.markParseFailed.run(JSON.stringify(flags), result.error, seq);
+      return this.s.summaryBySeq.get(seq) as MessageRow;
+    }
+    const c = result.content;
+    const envelope = JSON.parse(row.envelope_json) as { mailFrom: string; rcptTo: { address: string }[] };
+    const from = c.from ?? (row.from_json === null ? null : (JSON.parse(row.from_json) as Address));
+    const to = c.to ?? (JSON.parse(row.to_json) as Address[]);
+    const cc = c.cc ?? (JSON.parse(row.cc_json) as Address[]);
+    const subject = c.subject ?? row.subject;
+    this.s.updateParsed.run({
+      seq: seq,
+      subject,
+      from_json: from === null ? null : JSON.stringify(from),
+      to_json: JSON.stringify(to),
+      cc_json: JSON.stringify(cc),
+      snippet: c.snippet,
+      attachment_count: c.attachmentCount,
+      has_html: c.html !== null ? 1 : 0,
+      has_text: c.text !== null ? 1 : 0,
+    });
+    this.s.insertContent.run(seq, c.text, c.html);
+    this.s.deleteParts.run(seq);
+    c.parts.forEach((p, ordinal) =>
+      this.s.insertPart.run({
+        message_seq: seq,
+        ordinal,
+        part_id: p.partId,
+        filename: p.filename,
+        content_type: p.contentType,
+        disposition: p.disposition,
+        size: p.size,
+        content_id: p.contentId,
+        checksum: p.checksum,
+        content: p.content,
+      }),
+    );
+    this.s.deleteFts.run(seq);
+    this.s.insertFts.run({
+      rowid: seq,
+      subject,
+      from_addr: addressText(from ? [from] : [], [envelope.mailFrom]),
+      to_addr: addressText(
+        [...to, ...cc, ...c.bcc],
+        envelope.rcptTo.map((r) => r.address),
+      ),
+      body: c.searchText.slice(0, FTS_BODY_LIMIT),
+    });
+    return this.s.summaryBySeq.get(seq) as MessageRow;
   }
 
   // -- messages: reads ----------------------------------------------------------------------------
