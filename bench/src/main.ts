@@ -17,7 +17,7 @@ import { runListUnderLoad } from "./scenarios/list-under-load.ts";
 import { runMaildevVolume, type PeerVolumeResult } from "./scenarios/maildev-volume.ts";
 import { runStoreIngest, type StoreIngestResult } from "./scenarios/store-ingest.ts";
 import { runStoredVolume, type VolumeResult } from "./scenarios/stored-volume.ts";
-import { childNodeFlags } from "./servers/child-process.ts";
+import { childNodeFlags, killLiveChildren } from "./servers/child-process.ts";
 import { SERVERS } from "./servers/registry.ts";
 import { checkTargets } from "./targets.ts";
 
@@ -196,6 +196,14 @@ async function updateReadme(block: string): Promise<void> {
   if (start === -1 || end < start) return;
   const updated = `${readme.slice(0, start + README_START.length)}\n${block}\n${readme.slice(end)}`;
   await writeFile(readmePath, updated);
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping the servers under test`);
+    killLiveChildren();
+    process.exit(130);
+  });
 }
 
 main().then(

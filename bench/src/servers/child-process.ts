@@ -40,12 +40,26 @@ export function nodeWithTsx(childFile: URL, args: string[], extraNodeArgs: strin
 /** Node flags added to our Node children, e.g. `--cpu-prof` (set by `--profile`). */
 export const childNodeFlags: string[] = [];
 
+/** Children alive right now, so an interrupted run does not leave servers behind. */
+const liveChildren = new Set<ChildProcess>();
+
+/** Kills every child still running (on SIGINT/SIGTERM of the bench). */
+export function killLiveChildren(): void {
+  for (const child of liveChildren) child.kill("SIGKILL");
+}
+
+function track(child: ChildProcess): void {
+  liveChildren.add(child);
+  child.once("exit", () => liveChildren.delete(child));
+}
+
 export async function spawnServer(options: SpawnOptions): Promise<RunningServer> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const child = spawn(options.command, options.args, {
     stdio: ["ignore", "pipe", "pipe"],
     env: options.env ?? process.env,
   });
+  track(child);
   let stderrTail = "";
   child.stderr?.setEncoding("utf8");
   child.stderr?.on("data", (chunk: string) => {
@@ -155,6 +169,7 @@ export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 export async function runNodeChildJson<T>(childFile: URL, args: string[], timeoutMs: number): Promise<T> {
   const { command, args: fullArgs } = nodeWithTsx(childFile, args);
   const child = spawn(command, fullArgs, { stdio: ["ignore", "pipe", "pipe"] });
+  track(child);
   let stdout = "";
   let stderrTail = "";
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
