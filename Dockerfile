@@ -22,4 +22,5 @@ VOLUME ["/data"]
 EXPOSE 1025 8025
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8025/api/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "--import", "tsx", "apps/server/src/main.ts"]
+# The production bundle `pnpm build` wrote (apps/server/build.mjs): plain node, no tsx at run time.
+CMD ["node", "apps/server/dist/mailpen.mjs"]

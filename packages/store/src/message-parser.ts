@@ -71,7 +71,7 @@ export function createMessageParser(options: {
   const start = (): Worker | null => {
     if (worker || failed) return worker;
     try {
-      const w = new Worker(workerBootstrap(), { eval: true });
+      const w = createParseWorker();
       w.unref();
       w.on("message", (reply: { key: number; result: ParseResult }) => {
         const job = inFlight.get(reply.key);
@@ -121,6 +121,20 @@ export function createMessageParser(options: {
       inFlight.clear();
     },
   };
+}
+
+/**
+ * Starts the parse worker. Two ways Mailpen runs this file:
+ * - from TypeScript sources (tests, `pnpm dev`, `startMailpen()` in-process): this module's URL ends
+ *   in `.ts`, and the worker registers tsx itself before importing `parse-worker.ts`;
+ * - from the production bundle (`apps/server/dist/mailpen.mjs`, built by `apps/server/build.mjs`):
+ *   this code is inlined into the bundle, whose build also writes the worker as its own plain-JS
+ *   entry, `parse-worker.mjs`, beside it. The worker then runs without tsx (no loader thread, no
+ *   compiling at start).
+ */
+function createParseWorker(): Worker {
+  if (import.meta.url.endsWith(".ts")) return new Worker(workerBootstrap(), { eval: true });
+  return new Worker(new URL("./parse-worker.mjs", import.meta.url));
 }
 
 /**

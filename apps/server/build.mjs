@@ -1,0 +1,53 @@
+/**
+ * Production bundle of the `mailpen` server: `node apps/server/build.mjs` writes
+ *   dist/mailpen.mjs      the server (src/main.ts and every workspace package it imports);
+ *   dist/parse-worker.mjs the store's parse worker as its own entry, so the worker runs plain JS;
+ *   dist/migrations/*.sql the store's migrations, read at run time beside the bundle.
+ * `pnpm start` (repository root) builds and runs dist/mailpen.mjs with plain `node`: no tsx loader
+ * thread and no compiling of TypeScript at start.
+ *
+ * Invariants:
+ * - dist/ sits at the same depth as src/, so the `new URL("../…", import.meta.url)` paths in the
+ *   sources (the package.json version, the web app's dist/) resolve the same from either.
+ * - The store picks dist/parse-worker.mjs when its code does not run from a `.ts` file
+ *   (packages/store/src/message-parser.ts); the worker's file name here must match.
+ * - Only modules that cannot be bundled stay external, and each is a dependency of this package, so
+ *   it resolves from dist/ under pnpm's strict layout: better-sqlite3 (native addon) and
+ *   @fastify/swagger-ui (serves its own static files from its package folder).
+ */
+import { cpSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const outdir = path.join(here, "dist");
+const storeSrc = path.join(here, "../../packages/store/src");
+
+rmSync(outdir, { recursive: true, force: true });
+
+await build({
+  entryPoints: {
+    mailpen: path.join(here, "src/main.ts"),
+    "parse-worker": path.join(storeSrc, "parse-worker.ts"),
+  },
+  outdir,
+  outExtension: { ".js": ".mjs" },
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  external: ["better-sqlite3", "@fastify/swagger-ui"],
+  // Bundled CommonJS packages call require() for Node built-ins; an ES module has no require.
+  banner: {
+    js: 'import { createRequire as __mailpenCreateRequire } from "node:module"; const require = __mailpenCreateRequire(import.meta.url);',
+  },
+  legalComments: "linked",
+  logLevel: "warning",
+});
+
+const migrations = path.join(storeSrc, "migrations");
+mkdirSync(path.join(outdir, "migrations"));
+for (const name of readdirSync(migrations).filter((n) => n.endsWith(".sql"))) {
+  cpSync(path.join(migrations, name), path.join(outdir, "migrations", name));
+}
