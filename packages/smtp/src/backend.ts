@@ -1,4 +1,4 @@
-import type { Envelope, SessionOutcome, SessionTls, TranscriptEntry } from "@mailpen/shared";
+import type { DataSummary, Envelope, SessionOutcome, SessionTls, TranscriptEntry } from "@mailpen/shared";
 
 /**
  * The seam between the SMTP listener and whatever stores mail (STYLE.md item 4: go-smtp's Backend).
@@ -24,6 +24,15 @@ export interface SmtpBackend {
    * accepted (the user name is recorded).
    */
   authenticate?(credentials: SmtpCredentials): boolean | Promise<boolean>;
+  /**
+   * Optional streaming of message content. When present, the engine does not build `raw`: at the
+   * start of DATA (or the first accepted BDAT chunk) it calls `openContent` and hands the content
+   * to the returned sink chunk by chunk as it arrives (after dot-unstuffing), then calls
+   * `sink.end()` and replies 250 only after that promise resolved; `deliver` is not called for that
+   * message. A transaction that does not complete (client gone, RSET between BDAT chunks, size
+   * limit, timeout) gets `sink.abort()` instead. Without it, `deliver` receives the whole message.
+   */
+  openContent?(info: SmtpContentInfo): SmtpContentSink;
   sessionEnded(session: SmtpSessionEnd): void;
 }
 
@@ -74,4 +83,34 @@ export interface SmtpCredentials {
   password?: string;
   /** For CRAM-MD5: check with `verifyCramMd5(password)`. */
   verifyCramMd5?: (password: string) => boolean;
+}
+
+/** What is known of a message when its content starts: everything of `SmtpDelivery` but the bytes. */
+export interface SmtpContentInfo {
+  /** The message id the 250 reply will carry. */
+  id: string;
+  sessionId: string;
+  /** When the content started (DATA accepted, or the first BDAT chunk). */
+  receivedAt: Date;
+  envelope: Envelope;
+}
+
+/**
+ * Receives one message's content in order, exactly the bytes `SmtpDelivery.raw` would hold.
+ * Exactly one of `end` or `abort` is called, after the last `write`.
+ */
+export interface SmtpContentSink {
+  /**
+   * One piece of content. The buffer may be a view of the connection's input: copy what you keep
+   * beyond the call or the returned promise. Return a promise to apply backpressure (the listener
+   * stops reading until it settles); a rejection fails the message like a rejection of `end`.
+   */
+  write(chunk: Buffer): void | Promise<void>;
+  /**
+   * The content is complete (`summary` describes it, as in the transcript). Resolve once the
+   * message is durable; reject with `SmtpReplyError` for a specific reply, anything else is 451.
+   */
+  end(summary: DataSummary): Promise<void>;
+  /** The transaction was abandoned: drop what was written. Never followed by `end`. */
+  abort(reason: string): void;
 }

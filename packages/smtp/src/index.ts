@@ -5,6 +5,8 @@
  */
 export type {
   SmtpBackend,
+  SmtpContentInfo,
+  SmtpContentSink,
   SmtpCredentials,
   SmtpDelivery,
   SmtpSessionEnd,

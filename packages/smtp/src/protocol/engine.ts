@@ -8,7 +8,9 @@
  * Invariants:
  * - Memory per session is bounded: a command line is buffered up to 512 octets (over-long lines are
  *   discarded as they arrive), DATA/BDAT content is kept as a list of views of the input chunks and
- *   concatenated once, and content beyond the size limit is counted but not kept.
+ *   concatenated once (or collected into one buffer of the declared SIZE), and content beyond the
+ *   size limit is counted but not kept. With `streamContent`, content is not kept at all: it is
+ *   handed out as `content.write` actions (views of the input) as it arrives.
  * - While the backend is working (`waiting`), input is queued, not processed; the listener stops
  *   reading meanwhile, so the queue holds at most what was already in flight.
  * - Consecutive replies produced by one call are written with ONE `write` action.
@@ -16,8 +18,9 @@
  *   handed over before any action that depends on them and at the end of every call.
  * - An exception inside the engine becomes 421 + close (outcome "error"), never a thrown error.
  */
-import type { SessionOutcome, SessionTls, TranscriptEntry } from "@mailpen/shared";
+import type { DataSummary, SessionOutcome, SessionTls, TranscriptEntry } from "@mailpen/shared";
 import type {
+  SmtpContentInfo,
   SmtpCredentials,
   SmtpDelivery,
   SmtpSessionEnd,
@@ -63,6 +66,17 @@ export type SmtpAction =
   | { type: "close"; outcome: SessionOutcome }
   /** Hand to `backend.sessionEnded` (always the last action of a session). */
   | { type: "session.ended"; session: SmtpSessionEnd }
+  /** `streamContent` only: call `backend.openContent(info)`; the message's content follows. */
+  | { type: "content.open"; info: SmtpContentInfo }
+  /** `streamContent` only: hand these bytes (a view of the input) to the open content sink. */
+  | { type: "content.write"; data: Buffer }
+  /**
+   * `streamContent` only: the content is complete. Call `sink.end(summary)`, stop reading meanwhile,
+   * then call `resolveDelivery` (this replaces `deliver` for a streamed message).
+   */
+  | { type: "content.end"; id: string; summary: DataSummary }
+  /** `streamContent` only: the transaction was abandoned; call `sink.abort(reason)`. */
+  | { type: "content.abort"; reason: string }
   /** A log line (backend errors, engine bugs). */
   | { type: "log"; level: "warn" | "error"; message: string; error?: unknown };
 
@@ -88,6 +102,11 @@ export interface SmtpEngineOptions extends Omit<
   checkCredentials?: boolean;
   /** The session id; default a new id from `newId`. */
   sessionId?: string;
+  /**
+   * Hand content out as `content.*` actions instead of building `SmtpDelivery.raw` (the listener
+   * sets it when the backend implements `openContent`). Default false.
+   */
+  streamContent?: boolean;
 }
 
 /** One SMTP session as a state machine. */
@@ -204,6 +223,9 @@ class Engine implements SmtpEngine, VerbContext {
   private oversize = false;
   private scanner: ContentScanner = createContentScanner();
   private readonly onContent = (segment: Buffer) => this.collect(segment);
+  private readonly streamContent: boolean;
+  /** The id of the message whose content sink is open (`content.open` sent, no end or abort yet). */
+  private streamingId: string | null = null;
   private bdat: {
     remaining: number;
     size: number;
@@ -218,6 +240,7 @@ class Engine implements SmtpEngine, VerbContext {
 
   constructor(options: SmtpEngineOptions) {
     this.config = resolveEngineConfig(options);
+    this.streamContent = options.streamContent ?? false;
     this.connection = options.connection ?? DEFAULT_CONNECTION;
     this.sessionId = options.sessionId ?? this.config.newId();
     const startedAtMs = this.config.clock();
@@ -331,6 +354,7 @@ class Engine implements SmtpEngine, VerbContext {
       this.session.authMechanism = null;
       this.session.authUser = null;
       this.envelope = null;
+      this.abortContent("TLS started");
       this.queue = [];
       this.buf = EMPTY;
       this.pos = 0;
@@ -381,6 +405,7 @@ class Engine implements SmtpEngine, VerbContext {
       this.buf = EMPTY;
       this.content = [];
       this.collected = null;
+      this.abortContent(`connection closed (${outcome})`);
       this.flushTranscript();
       this.out.push({
         type: "session.ended",
@@ -415,6 +440,7 @@ class Engine implements SmtpEngine, VerbContext {
 
   resetTransaction(): void {
     this.envelope = null;
+    this.abortContent("transaction reset");
     this.content = [];
     this.collected = null;
     this.chunked = false;
@@ -428,6 +454,7 @@ class Engine implements SmtpEngine, VerbContext {
     this.queue = [];
     this.content = [];
     this.collected = null;
+    this.abortContent(`connection closing (${outcome})`);
     this.flushWrite();
     this.out.push({ type: "close", outcome });
   }
@@ -668,9 +695,34 @@ class Engine implements SmtpEngine, VerbContext {
     // With a declared SIZE (RFC 1870), collect into one buffer of that size: the message is then
     // held once, not as chunks plus their concatenation. Untouched pages of an over-declared size
     // cost address space, not memory.
+    this.abortContent("content restarted");
+    if (this.streamContent) {
+      this.collected = null;
+      const envelope = this.envelope;
+      if (envelope === null) return;
+      const id = this.config.newId();
+      this.streamingId = id;
+      this.push({
+        type: "content.open",
+        info: {
+          id,
+          sessionId: this.sessionId,
+          receivedAt: new Date(this.config.clock()),
+          envelope: this.toEnvelope(envelope, this.state === "data" ? "DATA" : "BDAT"),
+        },
+      });
+      return;
+    }
     const declared = this.envelope?.mailParams.SIZE;
     const size = typeof declared === "string" ? Number(declared) : 0;
     this.collected = size > 0 && size <= this.config.maxMessageSize ? Buffer.allocUnsafe(size) : null;
+  }
+
+  /** Tell the backend to drop a streamed message that will not complete. */
+  private abortContent(reason: string): void {
+    if (this.streamingId === null) return;
+    this.streamingId = null;
+    this.push({ type: "content.abort", reason });
   }
 
   private collect(segment: Buffer): void {
@@ -683,6 +735,11 @@ class Engine implements SmtpEngine, VerbContext {
       this.oversize = true;
       this.content = [];
       this.collected = null;
+      this.abortContent("message over the size limit");
+      return;
+    }
+    if (this.streamingId !== null) {
+      this.push({ type: "content.write", data: segment });
       return;
     }
     const collected = this.collected;
@@ -766,21 +823,23 @@ class Engine implements SmtpEngine, VerbContext {
       return;
     }
     this.noteContentWarnings(summary, envelope);
+    const streamingId = this.streamingId;
+    if (streamingId !== null) {
+      this.streamingId = null;
+      this.envelope = null;
+      this.chunked = false;
+      this.waitingFor = { kind: "delivery", id: streamingId, summary, summaryAtMs: atMs, transport };
+      this.transition("waiting");
+      this.push({ type: "content.end", id: streamingId, summary });
+      return;
+    }
     const raw = this.takeContent();
     const id = this.config.newId();
     const delivery: SmtpDelivery = {
       id,
       sessionId: this.sessionId,
       receivedAt: new Date(this.config.clock()),
-      envelope: {
-        mailFrom: envelope.mailFrom,
-        mailParams: envelope.mailParams,
-        rcptTo: envelope.rcptTo,
-        heloName: this.session.heloName,
-        authUser: this.session.authUser,
-        tls: this.session.tls !== null,
-        transport,
-      },
+      envelope: this.toEnvelope(envelope, transport),
       raw,
     };
     this.envelope = null;
@@ -788,6 +847,18 @@ class Engine implements SmtpEngine, VerbContext {
     this.waitingFor = { kind: "delivery", id, summary, summaryAtMs: atMs, transport };
     this.transition("waiting");
     this.push({ type: "deliver", delivery });
+  }
+
+  private toEnvelope(envelope: OpenEnvelope, transport: "DATA" | "BDAT"): SmtpDelivery["envelope"] {
+    return {
+      mailFrom: envelope.mailFrom,
+      mailParams: envelope.mailParams,
+      rcptTo: envelope.rcptTo,
+      heloName: this.session.heloName,
+      authUser: this.session.authUser,
+      tls: this.session.tls !== null,
+      transport,
+    };
   }
 
   private noteContentWarnings(summary: NonNullable<TranscriptEntry["data"]>, envelope: OpenEnvelope): void {

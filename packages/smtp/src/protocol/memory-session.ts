@@ -4,7 +4,7 @@
  * deliveries and credentials) and returns the reply bytes written. No sockets, no timers.
  */
 import type { SessionOutcome, SessionTls } from "@mailpen/shared";
-import type { SmtpBackend } from "../backend.ts";
+import type { SmtpBackend, SmtpContentSink } from "../backend.ts";
 import { createSmtpEngine, type SmtpAction, type SmtpEngine, type SmtpEngineOptions } from "./engine.ts";
 
 export interface SmtpMemorySession {
@@ -34,12 +34,16 @@ export function createMemorySession(
 ): SmtpMemorySession {
   const engine = createSmtpEngine({
     checkCredentials: typeof backend.authenticate === "function",
+    streamContent: typeof backend.openContent === "function",
     ...options,
   });
   let output = "";
   let closedWith: SessionOutcome | null = null;
   let tlsRequested = false;
   const actions: SmtpAction[] = [];
+  /** The open content sink; a failure of openContent or write is kept for the end of the content. */
+  let sink: SmtpContentSink | null = null;
+  let sinkFailed: { error: unknown } | null = null;
 
   const perform = async (batch: SmtpAction[]): Promise<string> => {
     let written = "";
@@ -74,6 +78,49 @@ export function createMemorySession(
           written += await perform(engine.resolveAuthentication(result));
           break;
         }
+        case "content.open":
+          sink = null;
+          sinkFailed = null;
+          try {
+            sink = backend.openContent?.(action.info) ?? null;
+          } catch (error) {
+            sinkFailed = { error };
+          }
+          break;
+        case "content.write":
+          if (sink !== null && sinkFailed === null) {
+            try {
+              await sink.write(action.data);
+            } catch (error) {
+              sinkFailed = { error };
+            }
+          }
+          break;
+        case "content.end": {
+          const open = sink;
+          const failed = sinkFailed;
+          sink = null;
+          sinkFailed = null;
+          const result = await Promise.resolve()
+            .then(() => {
+              if (failed !== null) {
+                open?.abort("content sink failed");
+                throw failed.error;
+              }
+              return open?.end(action.summary);
+            })
+            .then(
+              () => ({ ok: true as const }),
+              (error: unknown) => ({ ok: false as const, error }),
+            );
+          written += await perform(engine.resolveDelivery(result));
+          break;
+        }
+        case "content.abort":
+          sink?.abort(action.reason);
+          sink = null;
+          sinkFailed = null;
+          break;
         case "starttls":
           tlsRequested = true;
           break;

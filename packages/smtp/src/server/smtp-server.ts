@@ -8,15 +8,24 @@
  * Invariants:
  * - TCP_NODELAY on every socket, and each `write` action is one socket write (a multi-line EHLO
  *   reply is one write), so no reply waits on the client's delayed ACK.
- * - Reading is paused while the backend works on a delivery or credentials and while the socket's
- *   write buffer is full, so a session's memory stays bounded whatever the client sends.
+ * - Reading is paused while the backend works on a delivery or credentials, while a content sink
+ *   applies backpressure and while the socket's write buffer is full, so a session's memory stays
+ *   bounded whatever the client sends.
+ * - A content sink (`backend.openContent`) gets exactly one `end` or `abort`, after its writes.
  * - `sessionEnded` is handed over exactly once, after any delivery in flight has settled.
  * - A throwing backend hook or engine is logged; it never crashes the process.
  */
 import net from "node:net";
 import tls from "node:tls";
 import type { SessionOutcome, SessionTls } from "@mailpen/shared";
-import type { SmtpBackend, SmtpCredentials, SmtpDelivery } from "../backend.ts";
+import type { DataSummary } from "@mailpen/shared";
+import type {
+  SmtpBackend,
+  SmtpContentInfo,
+  SmtpContentSink,
+  SmtpCredentials,
+  SmtpDelivery,
+} from "../backend.ts";
 import type { SmtpServerOptions } from "../options.ts";
 import { createIdGenerator } from "../id-generator.ts";
 import { createSmtpEngine, type SmtpAction, type SmtpEngine } from "../protocol/engine.ts";
@@ -156,6 +165,14 @@ function waitAtMost(promise: Promise<void>, ms: number): Promise<void> {
   );
 }
 
+function abortQuietly(sink: SmtpContentSink, reason: string, logger: Pick<Console, "error">): void {
+  try {
+    sink.abort(reason);
+  } catch (error) {
+    logger.error("SMTP content sink abort failed", error);
+  }
+}
+
 function describeTls(socket: tls.TLSSocket, mode: SessionTls["mode"]): SessionTls {
   return { protocol: socket.getProtocol() ?? null, cipher: socket.getCipher()?.name ?? null, mode };
 }
@@ -176,6 +193,10 @@ class Connection {
   private sessionTimer: NodeJS.Timeout | null = null;
   private lingerTimer: NodeJS.Timeout | null = null;
   private greetTimer: NodeJS.Timeout | NodeJS.Immediate | null = null;
+  /** The open content sink of a streamed message, and what its writes still owe. */
+  private sink: SmtpContentSink | null = null;
+  private sinkPending: Promise<void> | null = null;
+  private sinkFailed: { error: unknown } | null = null;
 
   private readonly onData = (chunk: Buffer) => this.perform(this.engine.feed(chunk));
   private readonly onTimeout = () => {
@@ -229,6 +250,7 @@ class Connection {
       tls: null,
       tlsAvailable: ctx.secureContext !== null,
       checkCredentials: typeof ctx.backend.authenticate === "function",
+      streamContent: typeof ctx.backend.openContent === "function",
     });
     this.attach(socket);
   }
@@ -319,6 +341,18 @@ class Connection {
           case "deliver":
             this.deliver(action.delivery);
             break;
+          case "content.open":
+            this.openContent(action.info);
+            break;
+          case "content.write":
+            this.writeContent(action.data);
+            break;
+          case "content.end":
+            this.endContent(action.summary);
+            break;
+          case "content.abort":
+            this.abortContent(action.reason);
+            break;
           case "authenticate":
             this.authenticate(action.credentials);
             break;
@@ -349,6 +383,79 @@ class Connection {
       () => this.ctx.backend.deliver(delivery),
       (result) => this.engine.resolveDelivery(result),
     );
+  }
+
+  private openContent(info: SmtpContentInfo): void {
+    this.sink = null;
+    this.sinkPending = null;
+    this.sinkFailed = null;
+    const open = this.ctx.backend.openContent;
+    if (open === undefined) return;
+    try {
+      this.sink = open.call(this.ctx.backend, info);
+    } catch (error) {
+      // Read the content anyway; the failure becomes the reply at its end (451 or its SmtpReplyError).
+      this.sinkFailed = { error };
+    }
+  }
+
+  private writeContent(data: Buffer): void {
+    const sink = this.sink;
+    if (sink === null || this.sinkFailed !== null) return;
+    let result: void | Promise<void>;
+    try {
+      result = sink.write(data);
+    } catch (error) {
+      this.sinkFailed = { error };
+      return;
+    }
+    if (result === undefined || typeof result.then !== "function") return;
+    // Backpressure: stop reading until every write the sink is still working on has settled.
+    const pending: Promise<void> = Promise.all([this.sinkPending, result]).then(
+      () => {
+        if (this.sinkPending === pending) {
+          this.sinkPending = null;
+          this.updateFlow();
+        }
+      },
+      (error: unknown) => {
+        this.sinkFailed ??= { error };
+        if (this.sinkPending === pending) {
+          this.sinkPending = null;
+          this.updateFlow();
+        }
+      },
+    );
+    this.sinkPending = pending;
+  }
+
+  private endContent(summary: DataSummary): void {
+    const sink = this.sink;
+    const pending = this.sinkPending;
+    this.sink = null;
+    this.sinkPending = null;
+    this.settle(
+      async () => {
+        if (pending !== null) await pending;
+        const failed = this.sinkFailed;
+        this.sinkFailed = null;
+        if (failed !== null) {
+          if (sink !== null) abortQuietly(sink, "content sink failed", this.ctx.logger);
+          throw failed.error;
+        }
+        if (sink === null) throw new Error("no content sink");
+        await sink.end(summary);
+      },
+      (result) => this.engine.resolveDelivery("error" in result ? result : { ok: true }),
+    );
+  }
+
+  private abortContent(reason: string): void {
+    const sink = this.sink;
+    this.sink = null;
+    this.sinkPending = null;
+    this.sinkFailed = null;
+    if (sink !== null) abortQuietly(sink, reason, this.ctx.logger);
   }
 
   private authenticate(credentials: SmtpCredentials): void {
@@ -411,7 +518,7 @@ class Connection {
     if (this.socketClosed) return;
     const closing = this.engine.closing;
     // A closing connection keeps reading (and dropping) so that the client's FIN is seen.
-    const read = closing || (!this.busy && !this.waitingForDrain);
+    const read = closing || (!this.busy && !this.waitingForDrain && this.sinkPending === null);
     if (read) {
       if (this.socket.isPaused()) this.socket.resume();
     } else if (!this.socket.isPaused()) {
