@@ -4,7 +4,6 @@
  * records it and keeps the message.
  */
 import { createHash } from "node:crypto";
-import { simpleParser } from "mailparser";
 import type { AddressObject, Attachment } from "mailparser";
 import type { Address, MessageHeader } from "@mailpen/shared";
 import { findBodyStart, parseHeaderBlock, toSnippet } from "./header-scan.ts";
@@ -45,6 +44,10 @@ export type ParseResult = { ok: true; content: ParsedContent } | { ok: false; er
 /** Parses a raw message in full. */
 export async function parseMessageContent(raw: Buffer): Promise<ParseResult> {
   try {
+    // Loaded on the first parse, not with this module: the main thread imports this file for
+    // parseMessageHeaders at start, and mailparser (with its charset tables) costs start-up time and
+    // about 15 MB of RSS there while the parse worker does the parsing.
+    const { simpleParser } = await import("mailparser");
     const mail = await simpleParser(raw, {
       checksumAlgo: "sha256",
       keepCidLinks: true,
