@@ -1,32 +1,33 @@
 /**
  * Flags observed in a message's raw bytes and its envelope (see MessageFlag in @mailpen/shared).
- * Pure, one pass over the bytes.
+ * Pure. Native scans only (Buffer.indexOf per line end, isAscii for 8-bit octets): this runs on the
+ * ingest path for every message, where a JavaScript loop over each byte cost as much as the commit.
  */
+import { isAscii } from "node:buffer";
 import type { Envelope, MessageFlag } from "@mailpen/shared";
 
 const MAX_LINE = 998; // RFC 5322 section 2.1.1, octets without CRLF
+const CR = 0x0d;
+const LF = 0x0a;
 
 /** Computes the byte-level flags of a raw message (`parse-error` is added by the parser, not here). */
 export function computeRawFlags(raw: Buffer, envelope: Envelope): MessageFlag[] {
   let bareLf = false;
   let bareCr = false;
-  let nul = false;
-  let eightBit = false;
   let longLine = false;
   let lineStart = 0;
-  for (let i = 0; i < raw.length; i++) {
-    const b = raw[i] as number;
-    if (b === 0x0a) {
-      if (i === 0 || raw[i - 1] !== 0x0d) bareLf = true;
-      const end = i > 0 && raw[i - 1] === 0x0d ? i - 1 : i;
-      if (end - lineStart > MAX_LINE) longLine = true;
-      lineStart = i + 1;
-    } else if (b === 0x0d) {
-      if (raw[i + 1] !== 0x0a) bareCr = true;
-    } else if (b === 0) nul = true;
-    else if (b >= 0x80) eightBit = true;
+  for (let lf = raw.indexOf(LF); lf !== -1; lf = raw.indexOf(LF, lf + 1)) {
+    const crBefore = lf > 0 && raw[lf - 1] === CR;
+    if (!crBefore) bareLf = true;
+    if (lf - (crBefore ? 1 : 0) - lineStart > MAX_LINE) longLine = true;
+    lineStart = lf + 1;
   }
   if (raw.length - lineStart > MAX_LINE) longLine = true;
+  for (let cr = raw.indexOf(CR); cr !== -1 && !bareCr; cr = raw.indexOf(CR, cr + 1)) {
+    if (raw[cr + 1] !== LF) bareCr = true;
+  }
+  const nul = raw.indexOf(0) !== -1;
+  const eightBit = !isAscii(raw);
   const body = String(envelope.mailParams["BODY"] ?? "").toUpperCase();
   const smtputf8 = envelope.mailParams["SMTPUTF8"] !== undefined;
   const flags: MessageFlag[] = [];
