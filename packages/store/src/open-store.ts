@@ -92,11 +92,66 @@ const MAX_PAGE = 1000;
 const DEFAULT_PAGE = 50;
 const AGE_CHECK_INTERVAL_MS = 60_000;
 const FTS_BODY_LIMIT = 200_000; // characters of body text indexed per message
+/** The deferred parse runs at idle priority: once no message arrived for this long... */
+const PARSE_QUIET_MS = 75;
+/** ...or, while messages keep arriving, one parse per this interval (the starvation guard)... */
+const PARSE_TRICKLE_MS = 20;
+/** ...or at full speed once this many wait, so a long burst never piles up without bound. */
+const PARSE_BACKLOG_MAX = 20_000;
 
 interface PendingAdd extends IngestRow {
   resolve: (summary: MessageSummary) => void;
   reject: (error: unknown) => void;
 }
+
+/** The columns of a session's state (SessionState as bound to updateSessionState). */
+interface StateParams {
+  helo_name: string | null;
+  tls_json: string | null;
+  auth_mechanism: string | null;
+  auth_user: string | null;
+  message_count: number;
+  error_count: number;
+  warnings_json: string;
+}
+
+/** A transcript entry as bound to insertEntry, without its session. */
+interface EntryParams {
+  seq: number;
+  at_ms: number;
+  dir: string;
+  text: string;
+  masked: number;
+  data_json: string | null;
+  message_id: string | null;
+}
+
+/** One write waiting for the next group commit. */
+type WriteOp =
+  | { kind: "message"; item: PendingAdd }
+  | {
+      kind: "session.start";
+      id: string;
+      params: {
+        id: string;
+        started_at: number;
+        remote_address: string;
+        remote_port: number;
+        local_address: string;
+        local_port: number;
+        tls_json: string | null;
+      };
+    }
+  | {
+      kind: "transcript";
+      id: string;
+      entries: TranscriptEntry[];
+      rows: EntryParams[];
+      state: StateParams | null;
+    }
+  | { kind: "session.end"; id: string; state: StateParams; endedAt: number; outcome: string };
+
+type OpResult = { ok: true } | { ok: false; error: unknown };
 
 /** Opens (creating or migrating) a SQLite mail store. */
 export function openStore(options: StoreOptions): MailStore {
@@ -127,8 +182,16 @@ class SqliteMailStore implements MailStore {
   private readonly closeTimeoutMs: number;
   private readonly listeners = new Set<(event: StoreEvent) => void>();
   private readonly counters = { total: 0, unread: 0, bytes: 0, sessions: 0 };
-  private pending: PendingAdd[] = [];
+  /** Writes waiting for the next group commit, in call order. */
+  private ops: WriteOp[] = [];
   private flushScheduled = false;
+  /** Seqs of sessions in progress, so a transcript write needs no lookup. */
+  private readonly sessionSeqs = new Map<string, number>();
+  /** Session rows as committed by the current flush, for its events. */
+  private readonly flushRows = new Map<string, SessionRow>();
+  /** performance.now() of the last addMessage: the deferred parse waits for a quiet spell. */
+  private lastAddAt = -Infinity;
+  private lastTrickleAt = -Infinity;
   private statsTimer: NodeJS.Timeout | null = null;
   private ageTimer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -165,6 +228,7 @@ class SqliteMailStore implements MailStore {
       (id) => this.parseOne(id),
       (error) => this.logger.error("mailpen store: deferred parse failed", error),
       this.parser.concurrency,
+      { delay: () => this.parseDelay() },
     );
     // Messages stored but not parsed when the last process stopped: parse them now (only those).
     for (const row of this.s.pendingIds.all() as { id: string }[]) this.queue.push(row.id);
@@ -175,84 +239,47 @@ class SqliteMailStore implements MailStore {
     }
   }
 
-  // -- sessions: write path -----------------------------------------------------------------------
+  // -- the write path: sessions, transcripts and messages share one group commit -------------------
 
   startSession(session: NewSession): void {
     this.assertOpen();
-    this.s.insertSession.run({
+    this.enqueue({
+      kind: "session.start",
       id: session.id,
-      started_at: session.startedAt.getTime(),
-      remote_address: session.remoteAddress,
-      remote_port: session.remotePort,
-      local_address: session.localAddress,
-      local_port: session.localPort,
-      tls_json: session.tls === null ? null : JSON.stringify(session.tls),
+      params: {
+        id: session.id,
+        started_at: session.startedAt.getTime(),
+        remote_address: session.remoteAddress,
+        remote_port: session.remotePort,
+        local_address: session.localAddress,
+        local_port: session.localPort,
+        tls_json: session.tls === null ? null : JSON.stringify(session.tls),
+      },
     });
-    this.counters.sessions++;
-    const row = this.s.sessionById.get(session.id) as SessionRow;
-    this.emit({ type: "session.started", session: toSessionSummary(row) });
-    this.scheduleStats();
   }
 
   appendTranscript(sessionId: string, entries: TranscriptEntry[], state?: SessionState): void {
     this.assertOpen();
-    const row = this.writeSession(sessionId, entries, state, null);
-    if (row) this.emit({ type: "session.updated", session: toSessionSummary(row), entries });
+    // Rows are built now: the caller may reuse its state object once this returns.
+    this.enqueue({
+      kind: "transcript",
+      id: sessionId,
+      entries: [...entries],
+      rows: entries.map(toEntryParams),
+      state: state ? toStateParams(state) : null,
+    });
   }
 
   endSession(sessionId: string, end: SessionEnd): void {
     this.assertOpen();
-    const row = this.writeSession(sessionId, [], end, end);
-    if (!row) return;
-    this.emit({ type: "session.closed", session: toSessionSummary(row) });
-    // Sessions that deliver nothing (scanners, rejected clients) are capped here too.
-    if (this.maxMessages > 0 && this.counters.sessions > this.maxMessages) this.pruneByCount();
-    this.scheduleStats();
+    this.enqueue({
+      kind: "session.end",
+      id: sessionId,
+      state: toStateParams(end),
+      endedAt: end.endedAt.getTime(),
+      outcome: end.outcome,
+    });
   }
-
-  private writeSession(
-    sessionId: string,
-    entries: TranscriptEntry[],
-    state: SessionState | undefined,
-    end: SessionEnd | null,
-  ): SessionRow | undefined {
-    return this.db.transaction(() => {
-      const existing = this.s.sessionById.get(sessionId) as SessionRow | undefined;
-      if (!existing) {
-        this.logger.warn(`mailpen store: unknown session ${sessionId} (deleted while in progress?)`);
-        return undefined;
-      }
-      for (const e of entries) {
-        this.s.insertEntry.run({
-          session_seq: existing.seq,
-          seq: e.seq,
-          at_ms: e.atMs,
-          dir: e.dir,
-          text: e.text,
-          masked: e.masked ? 1 : 0,
-          data_json: e.data === undefined ? null : JSON.stringify(e.data),
-          message_id: e.messageId ?? null,
-        });
-      }
-      if (entries.length > 0) this.s.updateEntryCount.run(existing.seq, existing.seq);
-      if (state) {
-        this.s.updateSessionState.run({
-          seq: existing.seq,
-          helo_name: state.heloName,
-          tls_json: state.tls === null ? null : JSON.stringify(state.tls),
-          auth_mechanism: state.authMechanism,
-          auth_user: state.authUser,
-          message_count: state.messageCount,
-          error_count: state.errorCount,
-          warnings_json: JSON.stringify(state.warnings),
-        });
-      }
-      if (end) this.s.endSession.run(end.endedAt.getTime(), end.outcome, existing.seq);
-      return this.s.sessionBySeq.get(existing.seq) as SessionRow;
-    })();
-  }
-
-  // -- messages: write path -----------------------------------------------------------------------
 
   addMessage(message: NewMessage): Promise<MessageSummary> {
     if (this.closed) return Promise.reject(new Error("mail store is closed"));
@@ -262,66 +289,184 @@ class SqliteMailStore implements MailStore {
     } catch (error) {
       return Promise.reject(error);
     }
+    this.lastAddAt = performance.now();
     return new Promise((resolve, reject) => {
-      this.pending.push({ ...item, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.enqueue({ kind: "message", item: { ...item, resolve, reject } });
     });
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 0) return;
-    if (this.closed && !this.db.open) {
-      for (const item of batch) item.reject(new Error("mail store is closed"));
-      return;
-    }
-    let committed: { item: PendingAdd; seq: number }[];
-    try {
-      committed = this.insertBatch(batch);
-    } catch {
-      // One bad message (a duplicate id, say) must not fail the others: retry one by one.
-      committed = [];
-      for (const item of batch) {
-        try {
-          committed.push(...this.insertBatch([item]));
-        } catch (error) {
-          item.reject(error);
-        }
-      }
-    }
-    if (committed.length > 0) this.countCache.clear();
-    for (const { item } of committed) {
-      this.counters.total++;
-      this.counters.unread++;
-      this.counters.bytes += item.row.size;
-    }
-    for (const { item } of committed) {
-      this.emit({ type: "message.created", message: item.summary });
-      this.queue.push(item.row.id);
-      item.resolve(item.summary);
-    }
-    if (committed.length > 0) {
-      this.pruneByCount();
-      if (this.maxAgeMs !== null && this.clock() - this.lastAgeCheck >= Math.min(1000, this.maxAgeMs))
-        this.pruneByAge();
-      this.scheduleStats();
+  private enqueue(op: WriteOp): void {
+    this.ops.push(op);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
     }
   }
 
-  private insertBatch(batch: PendingAdd[]): { item: PendingAdd; seq: number }[] {
-    return this.db.transaction(() =>
-      batch.map((item) => {
-        const seq = Number(this.s.insertMessage.run(item.row).lastInsertRowid);
-        this.s.insertRaw.run(seq, item.raw);
-        this.s.insertFts.run({ rowid: seq, ...item.fts });
-        return { item, seq };
-      }),
-    )();
+  /** Reads see every write made before them: commit what waits for the next group commit now. */
+  private flushWrites(): void {
+    if (this.ops.length > 0) this.flush();
+  }
+
+  /**
+   * The group commit: every write queued since the last one in one transaction, in call order,
+   * then the events in the same order (session.updated coalesced per session), then the promises.
+   */
+  private flush(): void {
+    this.flushScheduled = false;
+    const ops = this.ops;
+    this.ops = [];
+    if (ops.length === 0) return;
+    if (this.closed && !this.db.open) {
+      for (const op of ops) if (op.kind === "message") op.item.reject(new Error("mail store is closed"));
+      return;
+    }
+    let results: OpResult[];
+    this.flushRows.clear();
+    try {
+      results = this.db.transaction(() => this.applyOps(ops))();
+    } catch {
+      // One bad write (a duplicate id, say) must not fail the others: retry one by one. The seq
+      // cache may hold sessions of the rolled-back transaction: drop it (it refills from the table).
+      this.sessionSeqs.clear();
+      results = ops.map((op) => {
+        try {
+          return this.db.transaction(() => this.applyOps([op]))()[0] ?? { ok: false, error: null };
+        } catch (error) {
+          return { ok: false, error };
+        }
+      });
+    }
+    const events: StoreEvent[] = [];
+    const lastUpdate = new Map<string, Extract<StoreEvent, { type: "session.updated" }>>();
+    const rows = this.flushRows;
+    let messages = 0;
+    let sessionsEnded = false;
+    ops.forEach((op, i) => {
+      const result = results[i] ?? { ok: false, error: null };
+      if (op.kind === "message") {
+        if (!result.ok) return op.item.reject(result.error);
+        messages++;
+        this.counters.total++;
+        this.counters.unread++;
+        this.counters.bytes += op.item.row.size;
+        events.push({ type: "message.created", message: op.item.summary });
+        return;
+      }
+      if (!result.ok) {
+        if (result.error !== null)
+          this.logger.error(`mailpen store: could not record ${op.kind}`, result.error);
+        return;
+      }
+      const row = rows.get(op.id);
+      if (!row) return;
+      const summary = toSessionSummary(row);
+      if (op.kind === "transcript") {
+        const previous = lastUpdate.get(op.id);
+        if (previous) previous.entries.push(...op.entries);
+        else {
+          const event = { type: "session.updated" as const, session: summary, entries: op.entries };
+          lastUpdate.set(op.id, event);
+          events.push(event);
+        }
+        return;
+      }
+      lastUpdate.delete(op.id);
+      if (op.kind === "session.start") {
+        this.counters.sessions++;
+        events.push({ type: "session.started", session: summary });
+      } else {
+        sessionsEnded = true;
+        events.push({ type: "session.closed", session: summary });
+      }
+    });
+    if (messages > 0) this.countCache.clear();
+    for (const event of events) this.emit(event);
+    ops.forEach((op, i) => {
+      if (op.kind !== "message" || !results[i]?.ok) return;
+      this.queue.push(op.item.row.id);
+      op.item.resolve(op.item.summary);
+    });
+    if (messages > 0 || sessionsEnded) {
+      // Sessions that deliver nothing (scanners, rejected clients) are capped here too.
+      this.pruneByCount();
+      if (
+        messages > 0 &&
+        this.maxAgeMs !== null &&
+        this.clock() - this.lastAgeCheck >= Math.min(1000, this.maxAgeMs)
+      )
+        this.pruneByAge();
+    }
+    this.scheduleStats();
+  }
+
+  /** Applies writes inside the caller's transaction; one result per op, in order. */
+  private applyOps(ops: WriteOp[]): OpResult[] {
+    const touched = new Map<string, { seq: number; entries: boolean }>();
+    const results: OpResult[] = ops.map((op): OpResult => {
+      if (op.kind === "message") {
+        const seq = Number(this.s.insertMessage.run(op.item.row).lastInsertRowid);
+        this.s.insertRaw.run(seq, op.item.raw);
+        this.s.insertFts.run({ rowid: seq, ...op.item.fts });
+        return { ok: true };
+      }
+      if (op.kind === "session.start") {
+        const seq = Number(this.s.insertSession.run(op.params).lastInsertRowid);
+        this.sessionSeqs.set(op.id, seq);
+        touched.set(op.id, { seq, entries: false });
+        return { ok: true };
+      }
+      const seq = this.sessionSeq(op.id);
+      if (seq === undefined) {
+        this.logger.warn(`mailpen store: unknown session ${op.id} (deleted while in progress?)`);
+        return { ok: false, error: null };
+      }
+      const t = touched.get(op.id) ?? { seq, entries: false };
+      touched.set(op.id, t);
+      if (op.kind === "transcript") {
+        for (const row of op.rows) this.s.insertEntry.run({ session_seq: seq, ...row });
+        if (op.rows.length > 0) t.entries = true;
+        if (op.state) this.s.updateSessionState.run({ seq, ...op.state });
+      } else {
+        this.s.updateSessionState.run({ seq, ...op.state });
+        this.s.endSession.run(op.endedAt, op.outcome, seq);
+        this.sessionSeqs.delete(op.id);
+      }
+      return { ok: true };
+    });
+    // Once per session and flush: the entry count, and the row the events carry.
+    for (const [id, t] of touched) {
+      if (t.entries) this.s.updateEntryCount.run(t.seq, t.seq);
+      const row = this.s.sessionBySeq.get(t.seq) as SessionRow | undefined;
+      if (row) this.flushRows.set(id, row);
+    }
+    return results;
+  }
+
+  /** The seq of a session, from the cache of sessions in progress or the database. */
+  private sessionSeq(id: string): number | undefined {
+    const cached = this.sessionSeqs.get(id);
+    if (cached !== undefined) return cached;
+    const seq = (this.s.sessionById.get(id) as SessionRow | undefined)?.seq;
+    if (seq !== undefined) this.sessionSeqs.set(id, seq);
+    return seq;
+  }
+
+  /**
+   * The gate of the deferred parse: it competes with ingest for the same cores, so it waits for a
+   * quiet spell. A reader that needs a message parses it at once (ParseQueue.waitFor).
+   */
+  private parseDelay(): number {
+    if (this.closed || this.queue.size() > PARSE_BACKLOG_MAX) return 0;
+    const now = performance.now();
+    const quiet = PARSE_QUIET_MS - (now - this.lastAddAt);
+    if (quiet <= 0) return 0;
+    const trickle = PARSE_TRICKLE_MS - (now - this.lastTrickleAt);
+    if (trickle <= 0) {
+      this.lastTrickleAt = now;
+      return 0;
+    }
+    return Math.min(quiet, trickle);
   }
 
   /** The deferred full parse of one message; writes content, parts, summary and FTS, then emits. */
@@ -420,6 +565,7 @@ class SqliteMailStore implements MailStore {
 
   listMessages(options: ListMessagesOptions = {}): MessageListResponse {
     this.assertOpen();
+    this.flushWrites();
     const limit = clampLimit(options.limit);
     const search = this.searchSql(options.query);
     // Arrival order is insertion order (seq); ids are time-ordered, so a cursor id maps to a seq
@@ -478,12 +624,14 @@ class SqliteMailStore implements MailStore {
 
   getMessageSummary(id: string): MessageSummary | undefined {
     this.assertOpen();
+    this.flushWrites();
     const row = this.s.summaryById.get(id) as MessageRow | undefined;
     return row ? toMessageSummary(row) : undefined;
   }
 
   async getMessage(id: string): Promise<MessageDetail | undefined> {
     this.assertOpen();
+    this.flushWrites();
     await this.queue.waitFor(id);
     if (!this.db.open) return undefined;
     const row = this.s.summaryById.get(id) as MessageRow | undefined;
@@ -504,11 +652,13 @@ class SqliteMailStore implements MailStore {
 
   getRaw(id: string): Buffer | undefined {
     this.assertOpen();
+    this.flushWrites();
     return (this.s.rawById.get(id) as { raw: Buffer } | undefined)?.raw;
   }
 
   async getPart(id: string, partId: string): Promise<PartContent | undefined> {
     this.assertOpen();
+    this.flushWrites();
     await this.queue.waitFor(id);
     if (!this.db.open) return undefined;
     const cid = partId.replace(/^cid:/i, "").replace(/^<|>$/g, "");
@@ -521,6 +671,7 @@ class SqliteMailStore implements MailStore {
 
   updateMessage(id: string, patch: MessagePatch): MessageSummary | undefined {
     this.assertOpen();
+    this.flushWrites();
     const before = this.s.summaryById.get(id) as MessageRow | undefined;
     if (!before) return undefined;
     const read = patch.read === undefined ? before.is_read : patch.read ? 1 : 0;
@@ -537,6 +688,7 @@ class SqliteMailStore implements MailStore {
 
   deleteMessage(id: string): boolean {
     this.assertOpen();
+    this.flushWrites();
     const row = this.s.seqById.get(id) as { seq: number } | undefined;
     if (!row) return false;
     this.db.transaction(() => this.deleteBySeqs([row.seq]))();
@@ -548,6 +700,7 @@ class SqliteMailStore implements MailStore {
 
   deleteMessages(query?: string): number {
     this.assertOpen();
+    this.flushWrites();
     if (query === undefined || query.trim() === "") {
       const count = this.db.transaction(() => {
         const n = (this.s.countMessages.get() as { n: number }).n;
@@ -590,6 +743,7 @@ class SqliteMailStore implements MailStore {
 
   listSessions(options: ListSessionsOptions = {}): SessionListResponse {
     this.assertOpen();
+    this.flushWrites();
     const limit = clampLimit(options.limit);
     const cursor = options.cursor === undefined ? NaN : Number(options.cursor);
     const rows = (
@@ -608,6 +762,7 @@ class SqliteMailStore implements MailStore {
 
   getSession(id: string): SessionDetail | undefined {
     this.assertOpen();
+    this.flushWrites();
     const row = this.s.sessionById.get(id) as SessionRow | undefined;
     if (!row) return undefined;
     const entries = this.s.entriesBySession.all(row.seq) as TranscriptRow[];
@@ -617,9 +772,11 @@ class SqliteMailStore implements MailStore {
 
   deleteSession(id: string): boolean {
     this.assertOpen();
+    this.flushWrites();
     const row = this.s.sessionById.get(id) as SessionRow | undefined;
     if (!row) return false;
     this.db.transaction(() => this.deleteSessionsBySeq([row.seq]))();
+    this.sessionSeqs.delete(id);
     this.counters.sessions--;
     this.emit({ type: "session.deleted", ids: [id] });
     this.scheduleStats();
@@ -629,6 +786,7 @@ class SqliteMailStore implements MailStore {
   // -- the rest -----------------------------------------------------------------------------------
 
   stats(): Stats {
+    if (!this.closed) this.flushWrites();
     return { ...this.counters };
   }
 
@@ -642,7 +800,7 @@ class SqliteMailStore implements MailStore {
   async close(): Promise<void> {
     if (this.closed) return;
     // Commit what is waiting for the next group commit before refusing new work.
-    if (this.pending.length > 0) this.flush();
+    this.flushWrites();
     this.closed = true;
     if (this.ageTimer) clearInterval(this.ageTimer);
     if (this.statsTimer) clearTimeout(this.statsTimer);
@@ -790,4 +948,28 @@ function clampLimit(limit: number | undefined): number {
 
 function normaliseTags(tags: string[]): string[] {
   return [...new Set(tags.map((t) => t.trim()).filter((t) => t !== ""))];
+}
+
+function toStateParams(state: SessionState): StateParams {
+  return {
+    helo_name: state.heloName,
+    tls_json: state.tls === null ? null : JSON.stringify(state.tls),
+    auth_mechanism: state.authMechanism,
+    auth_user: state.authUser,
+    message_count: state.messageCount,
+    error_count: state.errorCount,
+    warnings_json: JSON.stringify(state.warnings),
+  };
+}
+
+function toEntryParams(e: TranscriptEntry): EntryParams {
+  return {
+    seq: e.seq,
+    at_ms: e.atMs,
+    dir: e.dir,
+    text: e.text,
+    masked: e.masked ? 1 : 0,
+    data_json: e.data === undefined ? null : JSON.stringify(e.data),
+    message_id: e.messageId ?? null,
+  };
 }

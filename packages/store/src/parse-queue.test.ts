@@ -67,4 +67,28 @@ describe("createParseQueue", () => {
     await tick();
     expect(log).toEqual(["slow"]);
   });
+
+  it("holds jobs back while the delay gate is closed, except the one a reader waits for", async () => {
+    const log: string[] = [];
+    let gate = 60_000;
+    const queue = createParseQueue(
+      async (key) => {
+        log.push(key);
+      },
+      () => {},
+      4,
+      { delay: () => gate },
+    );
+    for (const key of ["a", "b", "c"]) queue.push(key);
+    await tick();
+    await tick();
+    expect(log).toEqual([]);
+    await queue.waitFor("b");
+    expect(log).toEqual(["b"]);
+    queue.push("d");
+    gate = 0;
+    await queue.stop(5000); // asks the gate again, then drains
+    expect(queue.size()).toBe(0);
+    expect(log).toEqual(["b", "a", "c", "d"]);
+  });
 });

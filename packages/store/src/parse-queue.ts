@@ -1,7 +1,8 @@
 /**
  * A small FIFO of deferred jobs keyed by message id, at most `concurrency` at a time, started from
  * a macrotask so that ingest batches (setImmediate) and I/O are never starved by a run of parses.
- * `waitFor(id)` lets a reader jump the queue for the message it needs.
+ * An optional `delay` gate holds jobs back (idle priority: the store parses when ingest is quiet).
+ * `waitFor(id)` lets a reader jump the queue (and the gate) for the message it needs.
  */
 
 export interface ParseQueue {
@@ -21,17 +22,28 @@ interface Job {
   started: boolean;
 }
 
+export interface ParseQueueOptions {
+  /**
+   * Milliseconds to wait before starting the next job; 0 starts it now. Asked before every start,
+   * so the answer may change (a quiet spell, a starvation guard).
+   */
+  delay?: () => number;
+}
+
 export function createParseQueue(
   run: (key: string) => Promise<void>,
   onError: (error: unknown) => void,
   concurrency = 1,
+  options: ParseQueueOptions = {},
 ): ParseQueue {
+  const delay = options.delay ?? (() => 0);
   const jobs = new Map<string, Job>();
   const order: string[] = [];
   let running = 0;
   let stopped = false;
   let idle: (() => void) | null = null;
   let scheduled = false;
+  let timer: NodeJS.Timeout | null = null;
 
   const execute = async (key: string, job: Job): Promise<void> => {
     job.started = true;
@@ -47,7 +59,7 @@ export function createParseQueue(
   };
 
   const schedule = (): void => {
-    if (scheduled || running >= concurrency || stopped) return;
+    if (scheduled || timer !== null || running >= concurrency || stopped) return;
     scheduled = true;
     setImmediate(() => {
       scheduled = false;
@@ -57,6 +69,17 @@ export function createParseQueue(
 
   const pump = async (): Promise<void> => {
     if (running >= concurrency || stopped) return;
+    const wait = order.length > 0 ? delay() : 0;
+    if (wait > 0) {
+      if (timer === null) {
+        timer = setTimeout(() => {
+          timer = null;
+          schedule();
+        }, wait);
+        timer.unref();
+      }
+      return;
+    }
     let key: string | undefined;
     while ((key = order.shift()) !== undefined) {
       const job = jobs.get(key);
@@ -89,16 +112,24 @@ export function createParseQueue(
     },
     size: () => jobs.size,
     async stop(timeoutMs) {
+      // Ask the gate again now rather than when its timer fires (a closing store opens it).
+      if (timer !== null) {
+        clearTimeout(timer);
+        timer = null;
+        schedule();
+      }
       if (jobs.size > 0) {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, timeoutMs);
+          const deadline = setTimeout(resolve, timeoutMs);
           idle = () => {
-            clearTimeout(timer);
+            clearTimeout(deadline);
             resolve();
           };
         });
       }
       stopped = true;
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
       // Jobs that never started stay pending in the database and resume at the next open.
       for (const job of jobs.values()) if (!job.started) job.resolve();
     },

@@ -387,6 +387,29 @@ export function runStoreConformance(open: () => MailStore): void {
       expect(store.getMessageSummary(msg.id)?.sessionId).toBe("s1");
     });
 
+    it("shows transcript writes to the next read at once, before their group commit ran", () => {
+      store.startSession(session("now"));
+      store.appendTranscript("now", [{ seq: 1, atMs: 0, dir: "server", text: "220 hi" }]);
+      store.appendTranscript("now", [{ seq: 2, atMs: 1, dir: "client", text: "EHLO x" }], state);
+      // No tick in between: the read commits what is waiting first.
+      expect(store.getSession("now")).toMatchObject({ entryCount: 2, heloName: "client.example.test" });
+      expect(store.getSession("now")?.transcript.map((e) => e.text)).toEqual(["220 hi", "EHLO x"]);
+      expect(store.listSessions().sessions.map((s) => s.id)).toEqual(["now"]);
+      expect(store.stats().sessions).toBe(1);
+    });
+
+    it("announces the transcript writes of one group commit in one session.updated, in order", async () => {
+      store.startSession(session("co"));
+      for (let i = 1; i <= 3; i++)
+        store.appendTranscript("co", [{ seq: i, atMs: i, dir: "server", text: `l${i}` }]);
+      store.endSession("co", { ...state, endedAt: new Date(), outcome: "quit" });
+      await new Promise((resolve) => setImmediate(resolve));
+      const mine = events.filter((e) => e.type.startsWith("session."));
+      expect(mine.map((e) => e.type)).toEqual(["session.started", "session.updated", "session.closed"]);
+      expect(mine[1]).toMatchObject({ entries: [{ text: "l1" }, { text: "l2" }, { text: "l3" }] });
+      expect(mine[2]).toMatchObject({ session: { id: "co", entryCount: 3, outcome: "quit" } });
+    });
+
     it("keeps sessions that delivered nothing, lists them newest first with a cursor, deletes them", () => {
       for (let i = 0; i < 5; i++) store.startSession(session(`s${i}`));
       store.endSession("s0", { ...state, messageCount: 0, endedAt: new Date(), outcome: "rejected" });
@@ -423,6 +446,9 @@ export function runStoreConformance(open: () => MailStore): void {
       expect(seen).toContain("message.created");
       await store.getMessage(s.id);
       store.endSession("ev", { ...state, endedAt: new Date(), outcome: "quit" });
+      // Session writes share the next group commit with messages: announced after it, not before.
+      expect(seen).not.toContain("session.closed");
+      await new Promise((resolve) => setImmediate(resolve));
       expect(seen.filter((t) => t !== "stats")).toEqual([
         "session.started",
         "session.updated",
@@ -432,6 +458,30 @@ export function runStoreConformance(open: () => MailStore): void {
       ]);
       const updated = events.find((e) => e.type === "session.updated");
       expect(updated).toMatchObject({ entries: [{ seq: 1, text: "220 hi" }] });
+    });
+
+    it("finishes the deferred parse of every message without any read asking for it", async () => {
+      const done = new Set<string>();
+      store.subscribe((e) => {
+        if (e.type === "message.updated" && e.message.parseState !== "pending") done.add(e.message.id);
+      });
+      const added = await Promise.all([1, 2, 3].map(() => store.addMessage(newMessage(textMessage()))));
+      // Nothing reads these messages: the idle-priority parse must get to them on its own.
+      for (let i = 0; i < 1000 && !added.every((m) => done.has(m.id)); i++)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(added.map((m) => store.getMessageSummary(m.id)?.parseState)).toEqual([
+        "parsed",
+        "parsed",
+        "parsed",
+      ]);
+    });
+
+    it("parses a pending message at once when it is read", async () => {
+      const summary = await store.addMessage(newMessage(richMessage()));
+      expect(summary.parseState).toBe("pending");
+      const detail = await store.getMessage(summary.id);
+      expect(detail?.parseState).toBe("parsed");
+      expect(detail?.attachments.length).toBeGreaterThan(0);
     });
 
     it("throttles stats events and reports the counters", async () => {
