@@ -31,7 +31,10 @@ export interface ParsedContent {
   bcc: Address[];
   text: string | null;
   html: string | null;
-  /** The text to index: the text part, or the HTML reduced to text when there is none. */
+  /**
+   * The text to index: the text part, or the HTML reduced to text when there is none; at most
+   * SEARCH_TEXT_LIMIT characters.
+   */
   searchText: string;
   snippet: string;
   parts: ParsedPart[];
@@ -40,6 +43,9 @@ export interface ParsedContent {
 }
 
 export type ParseResult = { ok: true; content: ParsedContent } | { ok: false; error: string };
+
+/** Characters of body text kept for the search index (the first 64 Ki). */
+export const SEARCH_TEXT_LIMIT = 65_536;
 
 /** Parses a raw message in full. */
 export async function parseMessageContent(raw: Buffer): Promise<ParseResult> {
@@ -64,7 +70,10 @@ export async function parseMessageContent(raw: Buffer): Promise<ParseResult> {
       [...(html ?? "").matchAll(/cid:([^"'\s)>]+)/gi)].map((m) => safeDecode(m[1] ?? "").toLowerCase()),
     );
     const parts = mail.attachments.map((a, i) => toParsedPart(a, i, referenced));
-    const searchText = text ?? (html === null ? "" : htmlToPlainText(html));
+    // Only the start of a long body is indexed: the index of a 5 MB body costs more than it finds.
+    const searchText = (
+      text ?? (html === null ? "" : htmlToPlainText(html.slice(0, SEARCH_TEXT_LIMIT * 4)))
+    ).slice(0, SEARCH_TEXT_LIMIT);
     return {
       ok: true,
       content: {

@@ -91,7 +91,8 @@ const MAX_SEQ = "9223372036854775807";
 const MAX_PAGE = 1000;
 const DEFAULT_PAGE = 50;
 const AGE_CHECK_INTERVAL_MS = 60_000;
-const FTS_BODY_LIMIT = 200_000; // characters of body text indexed per message
+/** Raw bytes parsed at once (a larger message goes alone): bounds the memory of the deferred parse. */
+const PARSE_BYTES_IN_FLIGHT = 4 * 1024 * 1024;
 /** The deferred parse runs at idle priority: once no message arrived for this long... */
 const PARSE_QUIET_MS = 75;
 /** ...or, while messages keep arriving, one parse per this interval (the starvation guard)... */
@@ -192,6 +193,9 @@ class SqliteMailStore implements MailStore {
   /** performance.now() of the last addMessage: the deferred parse waits for a quiet spell. */
   private lastAddAt = -Infinity;
   private lastTrickleAt = -Infinity;
+  /** Raw bytes of the parses in flight, and the parses waiting for that to drop. */
+  private parseBytes = 0;
+  private parseBudgetWaiters: (() => void)[] = [];
   private statsTimer: NodeJS.Timeout | null = null;
   private ageTimer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -473,9 +477,27 @@ class SqliteMailStore implements MailStore {
   private async parseOne(id: string): Promise<void> {
     // Parses keep running while close() drains the queue; only a closed database stops them.
     if (!this.db.open) return;
-    const found = this.s.rawById.get(id) as { seq: number; raw: Buffer } | undefined;
-    if (!found) return;
-    const result = await this.parser.parse(found.raw);
+    // Bytes in flight are capped (one message always goes): a parse holds the raw, its copy in the
+    // worker and the decoded text and parts, so 16 large messages at once would cost gigabytes.
+    const sized = this.cached("SELECT size FROM messages WHERE id = ?").get(id) as
+      { size: number } | undefined;
+    if (!sized) return;
+    while (this.parseBytes > 0 && this.parseBytes + sized.size > PARSE_BYTES_IN_FLIGHT) {
+      await new Promise<void>((resolve) => this.parseBudgetWaiters.push(resolve));
+      if (!this.db.open) return;
+    }
+    this.parseBytes += sized.size;
+    let result: ParseResult;
+    let found: { seq: number; raw: Buffer } | undefined;
+    try {
+      found = this.s.rawById.get(id) as { seq: number; raw: Buffer } | undefined;
+      if (!found) return;
+      result = await this.parser.parse(found.raw);
+    } finally {
+      this.parseBytes -= sized.size;
+      // Wake every waiter: each re-checks the budget, the first that fits takes it.
+      for (const wake of this.parseBudgetWaiters.splice(0)) wake();
+    }
     if (!this.db.open || this.parserClosed) return;
     // Results that arrive together share one transaction, like ingest: a commit per parse would
     // cost more than the write itself.
@@ -556,7 +578,7 @@ class SqliteMailStore implements MailStore {
         [...to, ...cc, ...c.bcc],
         envelope.rcptTo.map((r) => r.address),
       ),
-      body: c.searchText.slice(0, FTS_BODY_LIMIT),
+      body: c.searchText,
     });
     return this.s.summaryBySeq.get(seq) as MessageRow;
   }

@@ -15,6 +15,18 @@ const port = parentPort;
 if (port) {
   port.on("message", (request: ParseRequest) => {
     const raw = Buffer.from(request.raw.buffer, request.raw.byteOffset, request.raw.byteLength);
-    void parseMessageContent(raw).then((result) => port.postMessage({ key: request.key, result }));
+    void parseMessageContent(raw).then((result) => {
+      // Move part contents that own their whole memory instead of copying them (a 5 MB attachment
+      // would otherwise exist twice until the worker's next GC); pooled slices are copied.
+      const transfer: ArrayBuffer[] = [];
+      if (result.ok) {
+        for (const p of result.content.parts) {
+          const b = p.content.buffer;
+          if (b instanceof ArrayBuffer && p.content.byteOffset === 0 && b.byteLength === p.content.length)
+            if (!transfer.includes(b)) transfer.push(b);
+        }
+      }
+      port.postMessage({ key: request.key, result }, transfer);
+    });
   });
 }
