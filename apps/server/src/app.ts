@@ -1,5 +1,4 @@
 import swagger from "@fastify/swagger";
-import swaggerUi from "@fastify/swagger-ui";
 import websocket from "@fastify/websocket";
 import type { MailStore } from "@mailpen/store";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
@@ -7,6 +6,7 @@ import type { UserTable } from "./auth-file.ts";
 import { installBasicAuth } from "./basic-auth.ts";
 import { installCors } from "./cors.ts";
 import { installErrorHandler } from "./error-handler.ts";
+import { lazyDocsRoutes } from "./routes/docs.ts";
 import { messageRoutes } from "./routes/messages.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
 import { staticRoutes } from "./routes/static.ts";
@@ -72,7 +72,8 @@ export async function buildApp({
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: "/api/docs" });
+  // Swagger UI loads on the first visit to /api/docs (start-up cost; see routes/docs.ts).
+  lazyDocsRoutes(app, "/api/docs");
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 
   const context = { store, clock };

@@ -63,6 +63,19 @@ describe("OpenAPI", () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers["content-type"]).toMatch(/^text\/html/);
   });
+
+  it("loads the docs on first use, with the whole API document, and answers unknown docs paths with our 404", async () => {
+    const { app } = await buildTestApp();
+    const json = await app.inject("/api/docs/json");
+    expect(json.statusCode).toBe(200);
+    expect(Object.keys((json.json() as { paths: object }).paths)).toContain("/api/messages/{id}");
+    const asset = await app.inject("/api/docs/static/index.css");
+    expect(asset.statusCode).toBe(200);
+    expect(asset.headers["content-type"]).toMatch(/^text\/css/);
+    const missing = await app.inject("/api/docs/no-such-file");
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ error: { code: "not_found" } });
+  });
 });
 
 describe("static web app", () => {
