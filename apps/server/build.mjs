@@ -15,13 +15,16 @@
  *   it resolves from dist/ under pnpm's strict layout: better-sqlite3 (native addon) and
  *   @fastify/swagger-ui (serves its own static files from its package folder).
  */
-import { cpSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const outdir = path.join(here, "dist");
+const finalDir = path.join(here, "dist");
+// Built beside dist/ and swapped in at the end, so a server starting meanwhile (a bench run, a test)
+// never finds a half-written or missing bundle. Same depth as dist/, so the relative paths hold.
+const outdir = path.join(here, `dist.building-${process.pid}`);
 const storeSrc = path.join(here, "../../packages/store/src");
 
 rmSync(outdir, { recursive: true, force: true });
@@ -51,3 +54,12 @@ mkdirSync(path.join(outdir, "migrations"));
 for (const name of readdirSync(migrations).filter((n) => n.endsWith(".sql"))) {
   cpSync(path.join(migrations, name), path.join(outdir, "migrations", name));
 }
+
+const oldDir = path.join(here, `dist.old-${process.pid}`);
+try {
+  renameSync(finalDir, oldDir);
+} catch (error) {
+  if (error.code !== "ENOENT") throw error;
+}
+renameSync(outdir, finalDir);
+rmSync(oldDir, { recursive: true, force: true });
