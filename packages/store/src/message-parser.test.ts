@@ -38,4 +38,19 @@ describe("createMessageParser", () => {
     expect(parser.workerRunning()).toBe(false);
     await parser.close();
   });
+
+  it("parses a message too large for the worker's heap limit on the main thread", async () => {
+    const parser = createMessageParser({ worker: true, logger: console });
+    try {
+      const big = Buffer.concat([
+        Buffer.from("Subject: big\r\n\r\n"),
+        Buffer.alloc(9 * 1024 * 1024, "a\r\n"),
+      ]);
+      const result = await parser.parse(big);
+      expect(result.ok && result.content.subject).toBe("big");
+      expect(parser.workerRunning()).toBe(false);
+    } finally {
+      await parser.close();
+    }
+  });
 });

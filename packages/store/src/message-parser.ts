@@ -20,6 +20,14 @@ export interface MessageParser {
 }
 
 const IDLE_MS = 10_000;
+/**
+ * The worker's V8 heap limits. Without them its heap grows with each large message and is seldom
+ * given back: with 5 MB messages the process peaked about 60 MB higher. A message over
+ * WORKER_MAX_BYTES is parsed on the main thread instead (a parse needs several times its size).
+ */
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 2 };
+const WORKER_MAX_BYTES = 8 * 1024 * 1024;
+const MAX_CRASHES = 3;
 
 interface InFlight {
   raw: Buffer;
@@ -58,13 +66,24 @@ export function createMessageParser(options: {
     idleTimer.unref();
   };
 
-  const fallBack = (reason: unknown): void => {
-    if (failed) return;
-    failed = true;
-    options.logger.warn("mailpen store: parse worker unavailable, parsing on the main thread", reason);
+  /**
+   * A worker that died (out of its heap limit on a huge message, say) hands its parses in flight to
+   * the main thread and is started again on the next message; after MAX_CRASHES, or if it cannot
+   * start at all, every parse runs on the main thread.
+   */
+  let crashes = 0;
+  const fallBack = (w: Worker | null, reason: unknown): void => {
+    if (failed || (w !== null && worker !== w)) return; // closed, or this worker was handled already
+    worker = null;
+    if (w) w.removeAllListeners("exit");
+    crashes++;
+    if (w === null || crashes >= MAX_CRASHES) {
+      failed = true;
+      options.logger.warn("mailpen store: parse worker unavailable, parsing on the main thread", reason);
+    } else
+      options.logger.warn("mailpen store: parse worker stopped; its parses run on the main thread", reason);
     const pending = [...inFlight.values()];
     inFlight.clear();
-    worker = null;
     for (const job of pending) void parseMessageContent(job.raw).then(job.resolve);
   };
 
@@ -80,13 +99,13 @@ export function createMessageParser(options: {
         if (inFlight.size === 0) stopWhenIdle();
         job.resolve(reviveBuffers(reply.result));
       });
-      w.on("error", fallBack);
+      w.on("error", (error) => fallBack(w, error));
       w.on("exit", (code) => {
-        if (inFlight.size > 0 || code !== 0) fallBack(new Error(`parse worker exited with code ${code}`));
+        if (inFlight.size > 0 || code !== 0) fallBack(w, new Error(`parse worker exited with code ${code}`));
       });
       worker = w;
     } catch (error) {
-      fallBack(error);
+      fallBack(null, error);
     }
     return worker;
   };
@@ -98,7 +117,8 @@ export function createMessageParser(options: {
     parse(raw) {
       if (idleTimer) clearTimeout(idleTimer);
       idleTimer = null;
-      const w = start();
+      // Above the worker's heap limit: the main thread (no limit) parses it.
+      const w = raw.length > WORKER_MAX_BYTES ? null : start();
       if (!w) return parseMessageContent(raw);
       return new Promise<ParseResult>((resolve) => {
         const key = nextKey++;
@@ -133,8 +153,9 @@ export function createMessageParser(options: {
  *   compiling at start).
  */
 function createParseWorker(): Worker {
-  if (import.meta.url.endsWith(".ts")) return new Worker(workerBootstrap(), { eval: true });
-  return new Worker(new URL("./parse-worker.mjs", import.meta.url));
+  if (import.meta.url.endsWith(".ts"))
+    return new Worker(workerBootstrap(), { eval: true, resourceLimits: WORKER_LIMITS });
+  return new Worker(new URL("./parse-worker.mjs", import.meta.url), { resourceLimits: WORKER_LIMITS });
 }
 
 /**
