@@ -2,13 +2,15 @@
  * Production bundle of the `mailpen` server: `node apps/server/build.mjs` writes
  *   dist/mailpen.mjs      the server (src/main.ts and every workspace package it imports);
  *   dist/parse-worker.mjs the store's parse worker as its own entry, so the worker runs plain JS;
+ *   dist/*-<hash>.mjs     chunks: code shared by the two entries, and code loaded on demand;
  *   dist/migrations/*.sql the store's migrations, read at run time beside the bundle.
  * `pnpm start` (repository root) builds and runs dist/mailpen.mjs with plain `node`: no tsx loader
  * thread and no compiling of TypeScript at start.
  *
  * Invariants:
  * - dist/ sits at the same depth as src/, so the `new URL("../…", import.meta.url)` paths in the
- *   sources (the package.json version, the web app's dist/) resolve the same from either.
+ *   sources (the package.json version, the web app's dist/) resolve the same from either. Every
+ *   output file (entries and shared chunks) is written at the top of dist/ for the same reason.
  * - The store picks dist/parse-worker.mjs when its code does not run from a `.ts` file
  *   (packages/store/src/message-parser.ts); the worker's file name here must match.
  * - Only modules that cannot be bundled stay external, and each is a dependency of this package, so
@@ -37,6 +39,10 @@ await build({
   outdir,
   outExtension: { ".js": ".mjs" },
   bundle: true,
+  // Code behind a dynamic import (mailparser, loaded on the first parse; the server itself, after the
+  // flags are read) goes to its own chunk, which the main thread then never reads at start: about
+  // 7 MB less RSS than one file. Chunks stay at the top of dist/ (see the invariants above).
+  splitting: true,
   platform: "node",
   format: "esm",
   target: "node20",
