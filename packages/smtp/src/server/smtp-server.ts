@@ -8,9 +8,10 @@
  * Invariants:
  * - TCP_NODELAY on every socket, and each `write` action is one socket write (a multi-line EHLO
  *   reply is one write), so no reply waits on the client's delayed ACK.
- * - Reading is paused while the backend works on a delivery or credentials, while a content sink
- *   applies backpressure and while the socket's write buffer is full, so a session's memory stays
- *   bounded whatever the client sends.
+ * - Reading is paused once input arrives while the backend works on a delivery or credentials (not
+ *   before: most clients wait for the reply, and a pause and resume per message has a cost), while
+ *   a content sink applies backpressure and while the socket's write buffer is full, so a session's
+ *   memory stays bounded (one input chunk queued at most) whatever the client sends.
  * - A content sink (`backend.openContent`) gets exactly one `end` or `abort`, after its writes.
  * - `sessionEnded` is handed over exactly once, after any delivery in flight has settled.
  * - A throwing backend hook or engine is logged; it never crashes the process.
@@ -183,6 +184,8 @@ class Connection {
   private readonly engine: SmtpEngine;
   /** The backend is working (delivery or credentials). */
   private busy = false;
+  /** Input arrived while busy: the engine queued it; stop reading until the backend is done. */
+  private readWhileBusy = false;
   private waitingForDrain = false;
   private upgrading = false;
   /** An implicit-TLS connection whose handshake has not finished. */
@@ -198,7 +201,10 @@ class Connection {
   private sinkPending: Promise<void> | null = null;
   private sinkFailed: { error: unknown } | null = null;
 
-  private readonly onData = (chunk: Buffer) => this.perform(this.engine.feed(chunk));
+  private readonly onData = (chunk: Buffer) => {
+    if (this.busy) this.readWhileBusy = true;
+    this.perform(this.engine.feed(chunk));
+  };
   private readonly onTimeout = () => {
     if (this.handshaking) {
       this.endOutcome ??= { outcome: "timeout", reason: "TLS handshake timed out" };
@@ -487,6 +493,7 @@ class Connection {
       )
       .then((result) => {
         this.busy = false;
+        this.readWhileBusy = false;
         this.perform(resolve(result));
         if (this.socketClosed) this.finish();
       })
@@ -518,7 +525,7 @@ class Connection {
     if (this.socketClosed) return;
     const closing = this.engine.closing;
     // A closing connection keeps reading (and dropping) so that the client's FIN is seen.
-    const read = closing || (!this.busy && !this.waitingForDrain && this.sinkPending === null);
+    const read = closing || (!this.readWhileBusy && !this.waitingForDrain && this.sinkPending === null);
     if (read) {
       if (this.socket.isPaused()) this.socket.resume();
     } else if (!this.socket.isPaused()) {
