@@ -99,6 +99,8 @@ const PARSE_QUIET_MS = 75;
 const PARSE_TRICKLE_MS = 20;
 /** ...or at full speed once this many wait, so a long burst never piles up without bound. */
 const PARSE_BACKLOG_MAX = 20_000;
+/** The WAL is checkpointed once no message arrived for this long. */
+const CHECKPOINT_QUIET_MS = 250;
 
 interface PendingAdd extends IngestRow {
   resolve: (summary: MessageSummary) => void;
@@ -165,6 +167,11 @@ export function openStore(options: StoreOptions): MailStore {
     db.pragma("busy_timeout = 5000");
     db.pragma("cache_size = -8000"); // 8 MB of page cache: lists and searches touch few pages
     db.pragma("temp_store = MEMORY");
+    // A checkpoint copies the WAL into the database file and syncs it, on the commit that crosses
+    // the threshold: at SQLite's default (1,000 pages) that was every 5 MB message. Checkpoints run
+    // when ingest is quiet instead (see scheduleCheckpoint), with this as the bound during a burst.
+    db.pragma("wal_autocheckpoint = 10000");
+    db.pragma("journal_size_limit = 67108864"); // the WAL file shrinks back to 64 MB after one
     migrate(db);
   } catch (error) {
     db.close();
@@ -193,6 +200,7 @@ class SqliteMailStore implements MailStore {
   /** performance.now() of the last addMessage: the deferred parse waits for a quiet spell. */
   private lastAddAt = -Infinity;
   private lastTrickleAt = -Infinity;
+  private checkpointTimer: NodeJS.Timeout | null = null;
   /** Raw bytes of the parses in flight, and the parses waiting for that to drop. */
   private parseBytes = 0;
   private parseBudgetWaiters: (() => void)[] = [];
@@ -391,6 +399,7 @@ class SqliteMailStore implements MailStore {
       this.queue.push(op.item.row.id);
       op.item.resolve(op.item.summary);
     });
+    if (messages > 0) this.scheduleCheckpoint();
     if (messages > 0 || sessionsEnded) {
       // Sessions that deliver nothing (scanners, rejected clients) are capped here too.
       this.pruneByCount();
@@ -454,6 +463,22 @@ class SqliteMailStore implements MailStore {
     const seq = (this.s.sessionById.get(id) as SessionRow | undefined)?.seq;
     if (seq !== undefined) this.sessionSeqs.set(id, seq);
     return seq;
+  }
+
+  /** Checkpoints the WAL once ingest has been quiet for a while (PASSIVE: never waits for readers). */
+  private scheduleCheckpoint(): void {
+    if (this.checkpointTimer !== null || this.closed) return;
+    this.checkpointTimer = setTimeout(() => {
+      this.checkpointTimer = null;
+      if (this.closed || !this.db.open) return;
+      if (performance.now() - this.lastAddAt < CHECKPOINT_QUIET_MS) return this.scheduleCheckpoint();
+      try {
+        this.db.pragma("wal_checkpoint(PASSIVE)");
+      } catch (error) {
+        this.logger.warn("mailpen store: WAL checkpoint failed", error);
+      }
+    }, CHECKPOINT_QUIET_MS);
+    this.checkpointTimer.unref();
   }
 
   /**
@@ -826,6 +851,8 @@ class SqliteMailStore implements MailStore {
     this.closed = true;
     if (this.ageTimer) clearInterval(this.ageTimer);
     if (this.statsTimer) clearTimeout(this.statsTimer);
+    if (this.checkpointTimer) clearTimeout(this.checkpointTimer);
+    this.checkpointTimer = null;
     this.ageTimer = null;
     this.statsTimer = null;
     await this.queue.stop(this.closeTimeoutMs);
