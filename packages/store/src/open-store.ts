@@ -415,7 +415,17 @@ class SqliteMailStore implements MailStore {
 
   /** Applies writes inside the caller's transaction; one result per op, in order. */
   private applyOps(ops: WriteOp[]): OpResult[] {
-    const touched = new Map<string, { seq: number; entries: boolean }>();
+    // Per session touched: a session's state is a whole replacement, so only the last one of the
+    // flush is written (the engine sends it with every transcript batch).
+    const touched = new Map<
+      string,
+      {
+        seq: number;
+        entries: boolean;
+        state: StateParams | null;
+        end: { at: number; outcome: string } | null;
+      }
+    >();
     const results: OpResult[] = ops.map((op): OpResult => {
       if (op.kind === "message") {
         const seq = Number(this.s.insertMessage.run(op.item.row).lastInsertRowid);
@@ -426,7 +436,7 @@ class SqliteMailStore implements MailStore {
       if (op.kind === "session.start") {
         const seq = Number(this.s.insertSession.run(op.params).lastInsertRowid);
         this.sessionSeqs.set(op.id, seq);
-        touched.set(op.id, { seq, entries: false });
+        touched.set(op.id, { seq, entries: false, state: null, end: null });
         return { ok: true };
       }
       const seq = this.sessionSeq(op.id);
@@ -434,21 +444,23 @@ class SqliteMailStore implements MailStore {
         this.logger.warn(`mailpen store: unknown session ${op.id} (deleted while in progress?)`);
         return { ok: false, error: null };
       }
-      const t = touched.get(op.id) ?? { seq, entries: false };
+      const t = touched.get(op.id) ?? { seq, entries: false, state: null, end: null };
       touched.set(op.id, t);
       if (op.kind === "transcript") {
         for (const row of op.rows) this.s.insertEntry.run({ session_seq: seq, ...row });
         if (op.rows.length > 0) t.entries = true;
-        if (op.state) this.s.updateSessionState.run({ seq, ...op.state });
+        if (op.state) t.state = op.state;
       } else {
-        this.s.updateSessionState.run({ seq, ...op.state });
-        this.s.endSession.run(op.endedAt, op.outcome, seq);
+        t.state = op.state;
+        t.end = { at: op.endedAt, outcome: op.outcome };
         this.sessionSeqs.delete(op.id);
       }
       return { ok: true };
     });
-    // Once per session and flush: the entry count, and the row the events carry.
+    // Once per session and flush: the state, the end, the entry count, and the row for the events.
     for (const [id, t] of touched) {
+      if (t.state) this.s.updateSessionState.run({ seq: t.seq, ...t.state });
+      if (t.end) this.s.endSession.run(t.end.at, t.end.outcome, t.seq);
       if (t.entries) this.s.updateEntryCount.run(t.seq, t.seq);
       const row = this.s.sessionBySeq.get(t.seq) as SessionRow | undefined;
       if (row) this.flushRows.set(id, row);
