@@ -15,6 +15,10 @@
  * - A content sink (`backend.openContent`) gets exactly one `end` or `abort`, after its writes.
  * - `sessionEnded` is handed over exactly once, after any delivery in flight has settled.
  * - A throwing backend hook or engine is logged; it never crashes the process.
+ * - Timers are not per connection: one coarse sweep per server (running only while connections are
+ *   open) checks idle time, session length, TLS handshakes and lingering closes, so accepting a
+ *   connection creates no timer and a read or write only sets a flag. Timeouts fire up to two
+ *   sweep intervals (a quarter of the shortest limit, at most 500 ms) late, never early.
  */
 import net from "node:net";
 import tls from "node:tls";
@@ -59,6 +63,9 @@ const DEFAULT_SESSION_MS = 30 * 60_000;
 const DEFAULT_MAX_CONNECTIONS = 200;
 /** After our FIN, how long a client may keep its side open before the socket is destroyed. */
 const LINGER_MS = 2_000;
+/** Bounds of the sweep interval (see the invariants). */
+const MIN_SWEEP_MS = 5;
+const MAX_SWEEP_MS = 500;
 
 interface ServerContext {
   backend: SmtpBackend;
@@ -72,6 +79,8 @@ interface ServerContext {
   shuttingDown: boolean;
   connections: Set<Connection>;
   onConnectionClosed: () => void;
+  /** Start the sweep if it is not running (a connection was added). */
+  ensureSweep: () => void;
 }
 
 /** Create an SMTP server that hands messages and sessions to `backend`. Nothing listens until `listen`. */
@@ -95,8 +104,28 @@ export function createSmtpServer(backend: SmtpBackend, options: SmtpServerOption
     shuttingDown: false,
     connections: new Set(),
     onConnectionClosed: () => {
-      if (ctx.connections.size === 0) for (const wake of closeWaiters.splice(0)) wake();
+      if (ctx.connections.size === 0) {
+        stopSweep();
+        for (const wake of closeWaiters.splice(0)) wake();
+      }
     },
+    ensureSweep: () => {
+      sweepTimer ??= setInterval(sweep, sweepMs).unref();
+    },
+  };
+  const sweepMs = Math.min(
+    MAX_SWEEP_MS,
+    Math.max(MIN_SWEEP_MS, Math.floor(Math.min(ctx.idleTimeoutMs, ctx.maxSessionMs, LINGER_MS) / 4)),
+  );
+  let sweepTimer: NodeJS.Timeout | null = null;
+  const stopSweep = () => {
+    if (sweepTimer !== null) clearInterval(sweepTimer);
+    sweepTimer = null;
+  };
+  const sweep = () => {
+    if (ctx.connections.size === 0) return stopSweep();
+    const now = Date.now();
+    for (const connection of ctx.connections) connection.sweep(now);
   };
   const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const servers: net.Server[] = [];
@@ -105,6 +134,7 @@ export function createSmtpServer(backend: SmtpBackend, options: SmtpServerOption
     const reject = ctx.shuttingDown || ctx.connections.size >= maxConnections;
     const connection = new Connection(ctx, socket, implicitTls);
     ctx.connections.add(connection);
+    ctx.ensureSweep();
     connection.begin(reject);
   };
 
@@ -193,8 +223,13 @@ class Connection {
   private socketClosed = false;
   private endOutcome: { outcome?: SessionOutcome; reason?: string } | null = null;
   private sessionEnded = false;
-  private sessionTimer: NodeJS.Timeout | null = null;
-  private lingerTimer: NodeJS.Timeout | null = null;
+  /** Real time (Date.now, not the injected clock) of the accept, the last quiet sweep, our FIN. */
+  private readonly acceptedAtMs = Date.now();
+  private quietSinceMs = this.acceptedAtMs;
+  /** Read or written since the last sweep. */
+  private active = true;
+  private sessionTimedOut = false;
+  private lingerSinceMs: number | null = null;
   private greetTimer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   /** The open content sink of a streamed message, and what its writes still owe. */
   private sink: SmtpContentSink | null = null;
@@ -202,6 +237,7 @@ class Connection {
   private sinkFailed: { error: unknown } | null = null;
 
   private readonly onData = (chunk: Buffer) => {
+    this.active = true;
     if (this.busy) this.readWhileBusy = true;
     this.perform(this.engine.feed(chunk));
   };
@@ -262,7 +298,6 @@ class Connection {
   }
 
   begin(reject: boolean): void {
-    this.sessionTimer = setTimeout(() => this.perform(this.engine.timeout("session")), this.ctx.maxSessionMs);
     if (this.handshaking) {
       const secure = this.socket as tls.TLSSocket;
       secure.once("secure", () => {
@@ -292,6 +327,27 @@ class Connection {
     }
   }
 
+  /** Called by the server's sweep: the idle timeout, the session limit and a lingering close. */
+  sweep(now: number): void {
+    if (this.socketClosed) return;
+    if (this.lingerSinceMs !== null) {
+      if (now - this.lingerSinceMs >= LINGER_MS) this.socket.destroy();
+      return;
+    }
+    if (!this.sessionTimedOut && now - this.acceptedAtMs >= this.ctx.maxSessionMs) {
+      this.sessionTimedOut = true;
+      this.perform(this.engine.timeout("session"));
+      return;
+    }
+    if (this.active) {
+      this.active = false;
+      this.quietSinceMs = now;
+    } else if (now - this.quietSinceMs >= this.ctx.idleTimeoutMs) {
+      this.quietSinceMs = now;
+      this.onTimeout();
+    }
+  }
+
   shutdownIfIdle(): void {
     if (this.handshaking) return this.abortHandshake();
     if (!this.busy && !this.engine.closing && !this.engine.inTransaction)
@@ -317,16 +373,12 @@ class Connection {
     socket.on("error", this.onError);
     socket.on("close", this.onClose);
     socket.on("drain", this.onDrain);
-    socket.on("timeout", this.onTimeout);
-    socket.setTimeout(this.ctx.idleTimeoutMs);
   }
 
   private detach(socket: net.Socket): void {
     socket.off("data", this.onData);
     socket.off("close", this.onClose);
     socket.off("drain", this.onDrain);
-    socket.off("timeout", this.onTimeout);
-    socket.setTimeout(0);
     // Keep an error listener on the raw socket: errors now surface on the TLS socket.
   }
 
@@ -342,6 +394,7 @@ class Connection {
             backend.transcriptAppended(action.sessionId, action.entries, action.state);
             break;
           case "write":
+            this.active = true;
             if (this.socket.writable && !this.socket.write(action.data)) this.waitingForDrain = true;
             break;
           case "deliver":
@@ -534,9 +587,9 @@ class Connection {
   }
 
   private closeSocket(): void {
-    if (this.lingerTimer !== null) return;
+    if (this.lingerSinceMs !== null) return;
     this.socket.end();
-    this.lingerTimer = setTimeout(() => this.socket.destroy(), LINGER_MS);
+    this.lingerSinceMs = Date.now();
   }
 
   private clearTimers(): void {
@@ -545,10 +598,7 @@ class Connection {
       clearImmediate(this.greetTimer as NodeJS.Immediate);
       this.greetTimer = null;
     }
-    if (this.sessionTimer !== null) clearTimeout(this.sessionTimer);
-    if (this.lingerTimer !== null) clearTimeout(this.lingerTimer);
-    this.sessionTimer = null;
-    this.socket.setTimeout(0);
+    this.lingerSinceMs = null;
   }
 
   /** The socket is closed: end the session once nothing is in flight. */
