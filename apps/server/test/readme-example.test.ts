@@ -2,6 +2,7 @@
 // README's example is wrong too. Keep the two in step.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import nodemailer from "nodemailer";
+import type { WaitResponse } from "@mailpen/shared";
 import { startMailpen } from "../src/index.ts";
 
 let mailpen: Awaited<ReturnType<typeof startMailpen>>;
@@ -26,7 +27,7 @@ it("sends the welcome email", async () => {
   const res = await fetch(
     new URL(`api/wait?query=to:alice@example.test&since=${since}&timeout=5`, mailpen.url),
   );
-  const { messages } = await res.json();
+  const { messages } = (await res.json()) as WaitResponse;
   expect(messages[0].subject).toBe("Welcome");
 });
 
@@ -35,5 +36,5 @@ it("answers the README's curl wait with 408 and no messages when nothing matches
     new URL("api/wait?query=to:alice@example.test%20subject:welcome&timeout=1", mailpen.url),
   );
   expect(res.status).toBe(408);
-  expect((await res.json()).messages).toEqual([]);
+  expect(((await res.json()) as WaitResponse).messages).toEqual([]);
 });
