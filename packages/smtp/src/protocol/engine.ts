@@ -31,7 +31,7 @@ import type { SmtpServerOptions } from "../options.ts";
 import { createIdGenerator } from "../id-generator.ts";
 import { handleSaslLine } from "./auth-verb.ts";
 import { createContentScanner, type ContentScanner } from "./content-scanner.ts";
-import { createDotDecoder, MAX_COMMAND_LINE, MAX_SASL_LINE } from "./framing.ts";
+import { createDotDecoder, MAX_COMMAND_LINE, MAX_SASL_LINE, type DotDecoder } from "./framing.ts";
 import { createReply, formatReply, formatReplyText, replies, type SmtpReply } from "./replies.ts";
 import { isSmtpReplyError } from "./reply-error.ts";
 import type { SaslMechanism } from "./sasl.ts";
@@ -150,6 +150,8 @@ const DEFAULT_CONNECTION: SmtpConnectionInfo = {
 const HTTP_LINE =
   /^(?:(?:GET|HEAD|POST|PUT|DELETE|CONNECT|OPTIONS|TRACE|PATCH) \S+(?: HTTP\/\d(?:\.\d)?)?|(?:Host|User-Agent|Accept|Content-Type|Content-Length|Connection): .*)$/;
 const TRANSCRIPT_TEXT_LIMIT = 1000;
+/** Placeholder until the first content starts; content is always scanned by a fresh scanner. */
+const IDLE_SCANNER: ContentScanner = createContentScanner();
 
 let sharedNewId: (() => string) | null = null;
 /** One default generator per process: ids stay monotonic across engines and randomness is pooled. */
@@ -215,13 +217,15 @@ class Engine implements SmtpEngine, VerbContext {
   /** An over-long command line being discarded: its first octets (for the transcript) and length. */
   private overlong: { head: string; octets: number; sasl: boolean } | null = null;
 
-  private readonly dot = createDotDecoder();
+  /** Created at the first DATA: most connections of a test suite send one message or none. */
+  private dot: DotDecoder | null = null;
   private content: Buffer[] = [];
   /** With a declared SIZE: the buffer the content is copied into (see startContent). */
   private collected: Buffer | null = null;
   private contentBytes = 0;
   private oversize = false;
-  private scanner: ContentScanner = createContentScanner();
+  /** Replaced at the start of every message's content (startContent). */
+  private scanner: ContentScanner = IDLE_SCANNER;
   private readonly onContent = (segment: Buffer) => this.collect(segment);
   private readonly streamContent: boolean;
   /** The id of the message whose content sink is open (`content.open` sent, no end or abort yet). */
@@ -469,7 +473,7 @@ class Engine implements SmtpEngine, VerbContext {
 
   beginData(): void {
     this.transition("data");
-    this.dot.reset();
+    (this.dot ??= createDotDecoder()).reset();
     this.startContent();
   }
 
@@ -767,7 +771,8 @@ class Engine implements SmtpEngine, VerbContext {
   }
 
   private readData(): void {
-    const end = this.dot.decode(this.buf, this.pos, this.onContent);
+    const dot = (this.dot ??= createDotDecoder());
+    const end = dot.decode(this.buf, this.pos, this.onContent);
     if (end === -1) {
       this.pos = this.buf.length;
       return;

@@ -20,25 +20,42 @@ export interface TranscriptRecorder {
 }
 
 export function createTranscriptRecorder(clock: () => number, startedAtMs: number): TranscriptRecorder {
-  let seq = 0;
-  let batch: TranscriptEntry[] = [];
-  const now = () => Math.max(0, clock() - startedAtMs);
-  return {
-    now,
-    add(dir, text, extra) {
-      const entry: TranscriptEntry = { seq: seq++, atMs: extra?.atMs ?? now(), dir, text };
-      if (extra?.masked) entry.masked = true;
-      if (extra?.data) entry.data = extra.data;
-      if (extra?.messageId !== undefined) entry.messageId = extra.messageId;
-      batch.push(entry);
-    },
-    take() {
-      const out = batch;
-      batch = [];
-      return out;
-    },
-    get pending() {
-      return batch.length;
-    },
-  };
+  return new Recorder(clock, startedAtMs);
+}
+
+/** A class, not a closure object: one is created per connection, and methods live on the prototype. */
+class Recorder implements TranscriptRecorder {
+  private seq = 0;
+  private batch: TranscriptEntry[] = [];
+
+  constructor(
+    private readonly clock: () => number,
+    private readonly startedAtMs: number,
+  ) {}
+
+  now(): number {
+    return Math.max(0, this.clock() - this.startedAtMs);
+  }
+
+  add(
+    dir: TranscriptDirection,
+    text: string,
+    extra?: { masked?: boolean; data?: DataSummary; messageId?: string; atMs?: number },
+  ): void {
+    const entry: TranscriptEntry = { seq: this.seq++, atMs: extra?.atMs ?? this.now(), dir, text };
+    if (extra?.masked) entry.masked = true;
+    if (extra?.data) entry.data = extra.data;
+    if (extra?.messageId !== undefined) entry.messageId = extra.messageId;
+    this.batch.push(entry);
+  }
+
+  take(): TranscriptEntry[] {
+    const out = this.batch;
+    this.batch = [];
+    return out;
+  }
+
+  get pending(): number {
+    return this.batch.length;
+  }
 }

@@ -208,6 +208,25 @@ function describeTls(socket: tls.TLSSocket, mode: SessionTls["mode"]): SessionTl
   return { protocol: socket.getProtocol() ?? null, cipher: socket.getCipher()?.name ?? null, mode };
 }
 
+/**
+ * Socket listeners shared by every connection (the socket is `this`): no closures per connection.
+ * The connection is found through a symbol-keyed property set in `attach`.
+ */
+const CONNECTION = Symbol("mailpen.smtp.connection");
+type OwnedSocket = net.Socket & { [CONNECTION]?: Connection };
+function onSocketData(this: OwnedSocket, chunk: Buffer): void {
+  this[CONNECTION]?.handleData(chunk);
+}
+function onSocketError(this: OwnedSocket, error: NodeJS.ErrnoException): void {
+  this[CONNECTION]?.handleError(error);
+}
+function onSocketClose(this: OwnedSocket): void {
+  this[CONNECTION]?.handleClose();
+}
+function onSocketDrain(this: OwnedSocket): void {
+  this[CONNECTION]?.handleDrain();
+}
+
 /** One accepted connection: a socket, its engine and its timers. */
 class Connection {
   private socket: net.Socket;
@@ -236,34 +255,38 @@ class Connection {
   private sinkPending: Promise<void> | null = null;
   private sinkFailed: { error: unknown } | null = null;
 
-  private readonly onData = (chunk: Buffer) => {
+  handleData(chunk: Buffer): void {
     this.active = true;
     if (this.busy) this.readWhileBusy = true;
     this.perform(this.engine.feed(chunk));
-  };
-  private readonly onTimeout = () => {
+  }
+
+  private onTimeout(): void {
     if (this.handshaking) {
       this.endOutcome ??= { outcome: "timeout", reason: "TLS handshake timed out" };
       this.socket.destroy();
     } else if (!this.busy) {
       this.perform(this.engine.timeout("idle"));
     }
-  };
-  private readonly onError = (error: NodeJS.ErrnoException) => {
+  }
+
+  handleError(error: NodeJS.ErrnoException): void {
     const clientGone = error.code === "ECONNRESET" || error.code === "EPIPE" || error.code === "ECONNABORTED";
     const reason =
       this.handshaking || this.upgrading ? `TLS handshake failed: ${error.message}` : error.message;
     this.endOutcome ??= clientGone && !this.handshaking ? {} : { outcome: "error", reason };
-  };
-  private readonly onClose = () => {
+  }
+
+  handleClose(): void {
     this.socketClosed = true;
     this.clearTimers();
     this.finish();
-  };
-  private readonly onDrain = () => {
+  }
+
+  handleDrain(): void {
     this.waitingForDrain = false;
     this.updateFlow();
-  };
+  }
 
   constructor(
     private readonly ctx: ServerContext,
@@ -369,16 +392,17 @@ class Connection {
   }
 
   private attach(socket: net.Socket): void {
-    socket.on("data", this.onData);
-    socket.on("error", this.onError);
-    socket.on("close", this.onClose);
-    socket.on("drain", this.onDrain);
+    (socket as OwnedSocket)[CONNECTION] = this;
+    socket.on("data", onSocketData);
+    socket.on("error", onSocketError);
+    socket.on("close", onSocketClose);
+    socket.on("drain", onSocketDrain);
   }
 
   private detach(socket: net.Socket): void {
-    socket.off("data", this.onData);
-    socket.off("close", this.onClose);
-    socket.off("drain", this.onDrain);
+    socket.off("data", onSocketData);
+    socket.off("close", onSocketClose);
+    socket.off("drain", onSocketDrain);
     // Keep an error listener on the raw socket: errors now surface on the TLS socket.
   }
 
