@@ -28,7 +28,7 @@ it("sends the welcome email", async () => {
     new URL(`api/wait?query=to:alice@example.test&since=${since}&timeout=5`, mailpen.url),
   );
   const { messages } = (await res.json()) as WaitResponse;
-  expect(messages[0].subject).toBe("Welcome");
+  expect(messages[0]?.subject).toBe("Welcome");
 });
 
 it("answers the README's curl wait with 408 and no messages when nothing matches", async () => {
