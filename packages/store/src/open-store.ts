@@ -354,6 +354,7 @@ class SqliteMailStore implements MailStore {
     const rows = this.flushRows;
     let messages = 0;
     let sessionsEnded = false;
+    let sessionsChanged = false;
     ops.forEach((op, i) => {
       const result = results[i] ?? { ok: false, error: null };
       if (op.kind === "message") {
@@ -384,6 +385,7 @@ class SqliteMailStore implements MailStore {
         return;
       }
       lastUpdate.delete(op.id);
+      sessionsChanged = true;
       if (op.kind === "session.start") {
         this.counters.sessions++;
         events.push({ type: "session.started", session: summary });
@@ -410,7 +412,7 @@ class SqliteMailStore implements MailStore {
       )
         this.pruneByAge();
     }
-    this.scheduleStats();
+    if (messages > 0 || sessionsChanged) this.scheduleStats();
   }
 
   /** Applies writes inside the caller's transaction; one result per op, in order. */
