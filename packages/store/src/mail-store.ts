@@ -17,8 +17,9 @@ import type {
  * The store's whole interface, narrow on purpose: a second implementation (PostgreSQL) implements
  * this and runs the same conformance suite. Reads return `undefined` for "not found"; the store never
  * speaks HTTP. Every write emits its change events to subscribers, after the write committed.
- * The SMTP write path (sessions, transcripts, messages) may be committed together at the end of the
- * tick (group commit); every read sees all writes made before it.
+ * The SMTP write path (sessions, transcripts, messages) may be committed together (group commit: a
+ * message at the end of the tick, session writes within a few milliseconds); every read sees all
+ * writes made before it.
  */
 export interface MailStore {
   // -- write path -------------------------------------------------------------------------------

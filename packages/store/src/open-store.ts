@@ -99,6 +99,8 @@ const PARSE_QUIET_MS = 75;
 const PARSE_TRICKLE_MS = 20;
 /** ...or at full speed once this many wait, so a long burst never piles up without bound. */
 const PARSE_BACKLOG_MAX = 20_000;
+/** Session and transcript writes with no message behind them are committed within this time. */
+const SESSION_FLUSH_MS = 20;
 /** The WAL is checkpointed once no message arrived for this long. */
 const CHECKPOINT_QUIET_MS = 250;
 
@@ -193,6 +195,7 @@ class SqliteMailStore implements MailStore {
   /** Writes waiting for the next group commit, in call order. */
   private ops: WriteOp[] = [];
   private flushScheduled = false;
+  private flushTimer: NodeJS.Timeout | null = null;
   /** Seqs of sessions in progress, so a transcript write needs no lookup. */
   private readonly sessionSeqs = new Map<string, number>();
   /** Session rows as committed by the current flush, for its events. */
@@ -307,11 +310,21 @@ class SqliteMailStore implements MailStore {
     });
   }
 
+  /**
+   * A message is committed at the end of this tick (SMTP waits for it to reply 250). Session and
+   * transcript writes alone wait up to SESSION_FLUSH_MS for one: nothing waits for them (a read
+   * commits them at once), and with a new connection per message they would otherwise cost several
+   * commits per message.
+   */
   private enqueue(op: WriteOp): void {
     this.ops.push(op);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
+    if (op.kind === "message") {
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    } else if (!this.flushScheduled && this.flushTimer === null) {
+      this.flushTimer = setTimeout(() => this.flush(), SESSION_FLUSH_MS);
     }
   }
 
@@ -326,6 +339,8 @@ class SqliteMailStore implements MailStore {
    */
   private flush(): void {
     this.flushScheduled = false;
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
     const ops = this.ops;
     this.ops = [];
     if (ops.length === 0) return;
