@@ -162,7 +162,18 @@ function defaultNewId(): () => string {
 
 /** Create the engine for one connection. */
 export function createSmtpEngine(options: SmtpEngineOptions = {}): SmtpEngine {
-  return new Engine(options);
+  return new Engine(options, resolveEngineConfig(options));
+}
+
+/**
+ * For the listener: an engine whose settings were resolved once per server (`resolveEngineConfig`),
+ * so accepting a connection copies no options. `options` adds what is per connection.
+ */
+export function createSmtpEngineWithConfig(
+  config: EngineConfig,
+  options: Pick<SmtpEngineOptions, "connection" | "tls" | "streamContent">,
+): SmtpEngine {
+  return new Engine(options, config);
 }
 
 /** Apply defaults (shared with the listener). */
@@ -242,8 +253,8 @@ class Engine implements SmtpEngine, VerbContext {
   private waitingFor: Waiting | null = null;
   private discardedAfterTls = 0;
 
-  constructor(options: SmtpEngineOptions) {
-    this.config = resolveEngineConfig(options);
+  constructor(options: SmtpEngineOptions, config: EngineConfig) {
+    this.config = config;
     this.streamContent = options.streamContent ?? false;
     this.connection = options.connection ?? DEFAULT_CONNECTION;
     this.sessionId = options.sessionId ?? this.config.newId();

@@ -33,7 +33,13 @@ import type {
 } from "../backend.ts";
 import type { SmtpServerOptions } from "../options.ts";
 import { createIdGenerator } from "../id-generator.ts";
-import { createSmtpEngine, type SmtpAction, type SmtpEngine } from "../protocol/engine.ts";
+import {
+  createSmtpEngineWithConfig,
+  resolveEngineConfig,
+  type SmtpAction,
+  type SmtpEngine,
+} from "../protocol/engine.ts";
+import type { EngineConfig } from "../protocol/verb-context.ts";
 import { createSelfSignedCertificate } from "./self-signed-certificate.ts";
 
 /** Where to listen. `implicitTls` makes this port speak TLS from the first byte (needs `options.tls`). */
@@ -69,6 +75,9 @@ const MAX_SWEEP_MS = 500;
 
 interface ServerContext {
   backend: SmtpBackend;
+  /** Engine settings, resolved once for every connection. */
+  engineConfig: EngineConfig;
+  streamContent: boolean;
   options: SmtpServerOptions;
   clock: () => number;
   newId: () => string;
@@ -92,11 +101,21 @@ export function createSmtpServer(backend: SmtpBackend, options: SmtpServerOption
       : options.tls;
   const secureContext = pem === undefined ? null : tls.createSecureContext({ cert: pem.cert, key: pem.key });
   const closeWaiters: Array<() => void> = [];
+  const newId = options.newId ?? createIdGenerator(clock);
   const ctx: ServerContext = {
     backend,
+    engineConfig: resolveEngineConfig({
+      ...options,
+      clock,
+      newId,
+      tls: null,
+      tlsAvailable: secureContext !== null,
+      checkCredentials: typeof backend.authenticate === "function",
+    }),
+    streamContent: typeof backend.openContent === "function",
     options,
     clock,
-    newId: options.newId ?? createIdGenerator(clock),
+    newId,
     logger: options.logger ?? console,
     secureContext,
     idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_MS,
@@ -130,9 +149,9 @@ export function createSmtpServer(backend: SmtpBackend, options: SmtpServerOption
   const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const servers: net.Server[] = [];
 
-  const accept = (socket: net.Socket, implicitTls: boolean) => {
+  const accept = (socket: net.Socket, implicitTls: boolean, local: net.AddressInfo | null) => {
     const reject = ctx.shuttingDown || ctx.connections.size >= maxConnections;
-    const connection = new Connection(ctx, socket, implicitTls);
+    const connection = new Connection(ctx, socket, implicitTls, local);
     ctx.connections.add(connection);
     ctx.ensureSweep();
     connection.begin(reject);
@@ -151,7 +170,10 @@ export function createSmtpServer(backend: SmtpBackend, options: SmtpServerOption
         return Promise.reject(new Error("implicitTls needs options.tls"));
       // Implicit TLS is a plain TCP server whose sockets are wrapped at accept, so that a failed
       // handshake (plain SMTP sent to port 465, say) is still a session with a record.
-      const server = net.createServer((socket) => accept(socket, implicitTls));
+      // The local address of a socket is the listening one unless that is a wildcard: knowing it
+      // spares a getsockname per connection.
+      let local: net.AddressInfo | null = null;
+      const server = net.createServer((socket) => accept(socket, implicitTls, local));
       server.on("error", (error) => ctx.logger.error("SMTP listener error", error));
       servers.push(server);
       return new Promise((resolve, reject) => {
@@ -163,6 +185,7 @@ export function createSmtpServer(backend: SmtpBackend, options: SmtpServerOption
         server.listen(port, host, () => {
           server.off("error", onError);
           const address = server.address() as net.AddressInfo;
+          if (address.address !== "0.0.0.0" && address.address !== "::") local = address;
           resolve({ address: address.address, port: address.port });
         });
       });
@@ -292,6 +315,7 @@ class Connection {
     private readonly ctx: ServerContext,
     socket: net.Socket,
     implicitTls: boolean,
+    local: net.AddressInfo | null,
   ) {
     socket.setNoDelay(true);
     if (implicitTls && ctx.secureContext !== null) {
@@ -302,20 +326,15 @@ class Connection {
       socket = secure;
     }
     this.socket = socket;
-    this.engine = createSmtpEngine({
-      ...ctx.options,
-      clock: ctx.clock,
-      newId: ctx.newId,
+    this.engine = createSmtpEngineWithConfig(ctx.engineConfig, {
       connection: {
         remoteAddress: socket.remoteAddress ?? "",
         remotePort: socket.remotePort ?? 0,
-        localAddress: socket.localAddress ?? "",
-        localPort: socket.localPort ?? 0,
+        localAddress: local?.address ?? socket.localAddress ?? "",
+        localPort: local?.port ?? socket.localPort ?? 0,
       },
       tls: null,
-      tlsAvailable: ctx.secureContext !== null,
-      checkCredentials: typeof ctx.backend.authenticate === "function",
-      streamContent: typeof ctx.backend.openContent === "function",
+      streamContent: ctx.streamContent,
     });
     this.attach(socket);
   }
