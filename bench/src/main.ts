@@ -17,6 +17,7 @@ import { runListUnderLoad } from "./scenarios/list-under-load.ts";
 import { runMaildevVolume, type PeerVolumeResult } from "./scenarios/maildev-volume.ts";
 import { runStoreIngest, type StoreIngestResult } from "./scenarios/store-ingest.ts";
 import { runStoredVolume, type VolumeResult } from "./scenarios/stored-volume.ts";
+import { runWebOpenMessage, type WebOpenResult } from "./scenarios/web-open-message.ts";
 import { childNodeFlags, killLiveChildren } from "./servers/child-process.ts";
 import { SERVERS } from "./servers/registry.ts";
 import { checkTargets } from "./targets.ts";
@@ -141,6 +142,14 @@ async function main(): Promise<number> {
     if (listUnderLoad.error) crashed.push(`list-under-load: ${listUnderLoad.error}`);
   }
 
+  let webOpen: WebOpenResult | null = null;
+  if (selected("web-open-message")) {
+    log("web-open-message");
+    webOpen = await runWebOpenMessage(plan.webOpen.count, plan.webOpen.samples, log);
+    if (webOpen.error) crashed.push(`web-open-message: ${webOpen.error}`);
+    if (webOpen.skipped) notes.push(`web-open-message: skipped, ${webOpen.skipped}.`);
+  }
+
   const report: BenchReport = {
     commit: describeCommit(),
     command: `pnpm bench${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(" ")}` : ""}`,
@@ -155,7 +164,8 @@ async function main(): Promise<number> {
     volumes,
     peerVolumes,
     listUnderLoad,
-    targets: checkTargets({ ingestion, storeIngest, volumes, listUnderLoad }),
+    webOpen,
+    targets: checkTargets({ ingestion, storeIngest, volumes, listUnderLoad, webOpen }),
     crashed,
   };
   const markdown = formatMarkdown(report);

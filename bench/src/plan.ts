@@ -19,6 +19,8 @@ export interface Plan {
   /** MailDev filled over SMTP to these counts, for its RSS beside Mailpen's. */
   peerVolumes: number[];
   listUnderLoadMs: number;
+  /** Web (issue 6): inbox size and number of messages opened by clicking their row. */
+  webOpen: { count: number; samples: number };
 }
 
 const KB = 1024;
@@ -64,6 +66,7 @@ export function buildPlan(profile: Profile): Plan {
       volumeSamples: 5,
       peerVolumes: [100],
       listUnderLoadMs: 500,
+      webOpen: { count: 300, samples: 3 },
     };
   }
   if (profile === "quick") {
@@ -86,6 +89,7 @@ export function buildPlan(profile: Profile): Plan {
       volumeSamples: 30,
       peerVolumes: [],
       listUnderLoadMs: 1_500,
+      webOpen: { count: 10_000, samples: 10 },
     };
   }
   const cap = 1_500;
@@ -120,5 +124,6 @@ export function buildPlan(profile: Profile): Plan {
     volumeSamples: 200,
     peerVolumes: [10_000],
     listUnderLoadMs: 5_000,
+    webOpen: { count: 100_000, samples: 30 },
   };
 }

@@ -11,6 +11,7 @@ import type { ListUnderLoadResult } from "./scenarios/list-under-load.ts";
 import type { PeerVolumeResult } from "./scenarios/maildev-volume.ts";
 import type { StoreIngestResult } from "./scenarios/store-ingest.ts";
 import type { VolumeResult } from "./scenarios/stored-volume.ts";
+import type { WebOpenResult } from "./scenarios/web-open-message.ts";
 import type { LatencySummary } from "./stats.ts";
 import { ratio } from "./stats.ts";
 import type { TargetCheck } from "./targets.ts";
@@ -30,6 +31,8 @@ export interface BenchReport {
   volumes: VolumeResult[];
   peerVolumes: PeerVolumeResult[];
   listUnderLoad: ListUnderLoadResult | null;
+  /** Issue 6: opening a message in the web app on a large inbox (null when not selected). */
+  webOpen: WebOpenResult | null;
   targets: TargetCheck[];
   crashed: string[];
 }
