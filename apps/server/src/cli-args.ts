@@ -1,5 +1,6 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { parseByteSize } from "@mailpen/store";
 import { DEFAULT_CONFIG, type ExpnMode, type MailpenOptions, type VrfyMode } from "./config.ts";
 
 /**
@@ -149,16 +150,6 @@ export type CliParseResult =
   | { kind: "version" }
   | { kind: "error"; message: string };
 
-const SIZE_UNITS: Record<string, number> = {
-  "": 1,
-  b: 1,
-  k: 1024,
-  kb: 1024,
-  m: 1024 ** 2,
-  mb: 1024 ** 2,
-  g: 1024 ** 3,
-  gb: 1024 ** 3,
-};
 const DURATION_UNITS: Record<string, number> = {
   ms: 1,
   "": 1000,
@@ -170,12 +161,8 @@ const DURATION_UNITS: Record<string, number> = {
 
 /** Parse "50m", "10kb", "1048576" into bytes; undefined when malformed. */
 export function parseSize(text: string): number | undefined {
-  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
-  if (!match) return undefined;
-  const unit = SIZE_UNITS[match[2]!.toLowerCase()];
-  if (unit === undefined) return undefined;
-  const value = Math.floor(Number(match[1]) * unit);
-  return value > 0 ? value : undefined;
+  const value = parseByteSize(text);
+  return value !== undefined && value > 0 ? value : undefined;
 }
 
 /** Parse "30s", "5m", "12h", "7d", "250ms" (a bare number is seconds) into milliseconds. */

@@ -15,5 +15,5 @@ export type {
 export { openStore, InvalidQueryError } from "./open-store.ts";
 export type { StoreOptions } from "./open-store.ts";
 export { createIdGenerator } from "./id-generator.ts";
-export { parseSearchQuery } from "./search-query.ts";
+export { parseByteSize, parseSearchQuery } from "./search-query.ts";
 export type { SearchQueryResult, SearchTerm } from "./search-query.ts";

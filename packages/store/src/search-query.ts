@@ -41,6 +41,16 @@ const SIZE_UNITS: Record<string, number> = {
   gb: 1024 ** 3,
 };
 
+/**
+ * Parses a byte size as the search syntax writes it ("500", "10k", "2M", "1.5gb"; units are powers of
+ * 1024, case-insensitive) into whole bytes; undefined when malformed. Also used for size flags.
+ */
+export function parseByteSize(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = match ? SIZE_UNITS[match[2]!.toLowerCase()] : undefined;
+  return match && unit !== undefined ? Math.round(Number(match[1]) * unit) : undefined;
+}
+
 /** Parses a search query. Never throws; a bad query yields `{ ok: false, message }` fit for a 400. */
 export function parseSearchQuery(query: string): SearchQueryResult {
   if (query.length > MAX_QUERY_LENGTH) return fail(`query is longer than ${MAX_QUERY_LENGTH} characters`);
@@ -134,11 +144,10 @@ function toTerm(
     }
     case "larger":
     case "smaller": {
-      const m = /^(\d+(?:\.\d+)?)\s*([a-zA-Z]*)$/.exec(value);
-      const unit = SIZE_UNITS[(m?.[2] ?? "x").toLowerCase()];
-      if (!m || unit === undefined)
+      const bytes = parseByteSize(value);
+      if (bytes === undefined)
         return fail(`${prefix}:${value} is not a size (use for example 500, 10k or 2M)`);
-      return ok({ negated, kind: "size", op: prefix, bytes: Math.round(Number(m[1]) * unit) });
+      return ok({ negated, kind: "size", op: prefix, bytes });
     }
     default:
       return fail(`unknown field ${prefix}:`);
