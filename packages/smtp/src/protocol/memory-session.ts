@@ -4,7 +4,8 @@
  * deliveries and credentials) and returns the reply bytes written. No sockets, no timers.
  */
 import type { SessionOutcome, SessionTls } from "@mailpen/shared";
-import type { SmtpBackend, SmtpContentSink } from "../backend.ts";
+import type { SmtpBackend } from "../backend.ts";
+import { ContentSinkRelay } from "../content-sink-relay.ts";
 import { createSmtpEngine, type SmtpAction, type SmtpEngine, type SmtpEngineOptions } from "./engine.ts";
 
 export interface SmtpMemorySession {
@@ -41,9 +42,7 @@ export function createMemorySession(
   let closedWith: SessionOutcome | null = null;
   let tlsRequested = false;
   const actions: SmtpAction[] = [];
-  /** The open content sink; a failure of openContent or write is kept for the end of the content. */
-  let sink: SmtpContentSink | null = null;
-  let sinkFailed: { error: unknown } | null = null;
+  const content = new ContentSinkRelay(console);
 
   const perform = async (batch: SmtpAction[]): Promise<string> => {
     let written = "";
@@ -79,47 +78,21 @@ export function createMemorySession(
           break;
         }
         case "content.open":
-          sink = null;
-          sinkFailed = null;
-          try {
-            sink = backend.openContent?.(action.info) ?? null;
-          } catch (error) {
-            sinkFailed = { error };
-          }
+          content.open(backend, action.info);
           break;
         case "content.write":
-          if (sink !== null && sinkFailed === null) {
-            try {
-              await sink.write(action.data);
-            } catch (error) {
-              sinkFailed = { error };
-            }
-          }
+          await content.write(action.data);
           break;
         case "content.end": {
-          const open = sink;
-          const failed = sinkFailed;
-          sink = null;
-          sinkFailed = null;
-          const result = await Promise.resolve()
-            .then(() => {
-              if (failed !== null) {
-                open?.abort("content sink failed");
-                throw failed.error;
-              }
-              return open?.end(action.summary);
-            })
-            .then(
-              () => ({ ok: true as const }),
-              (error: unknown) => ({ ok: false as const, error }),
-            );
+          const result = await content.end(action.summary).then(
+            () => ({ ok: true as const }),
+            (error: unknown) => ({ ok: false as const, error }),
+          );
           written += await perform(engine.resolveDelivery(result));
           break;
         }
         case "content.abort":
-          sink?.abort(action.reason);
-          sink = null;
-          sinkFailed = null;
+          content.abort(action.reason);
           break;
         case "starttls":
           tlsRequested = true;

@@ -24,13 +24,7 @@ import net from "node:net";
 import tls from "node:tls";
 import type { SessionOutcome, SessionTls } from "@mailpen/shared";
 import type { DataSummary } from "@mailpen/shared";
-import type {
-  SmtpBackend,
-  SmtpContentInfo,
-  SmtpContentSink,
-  SmtpCredentials,
-  SmtpDelivery,
-} from "../backend.ts";
+import type { SmtpBackend, SmtpCredentials, SmtpDelivery } from "../backend.ts";
 import type { SmtpServerOptions } from "../options.ts";
 import { createIdGenerator } from "../id-generator.ts";
 import {
@@ -40,6 +34,7 @@ import {
   type SmtpEngine,
 } from "../protocol/engine.ts";
 import type { EngineConfig } from "../protocol/verb-context.ts";
+import { ContentSinkRelay } from "../content-sink-relay.ts";
 import { createSelfSignedCertificate } from "./self-signed-certificate.ts";
 
 /** Where to listen. `implicitTls` makes this port speak TLS from the first byte (needs `options.tls`). */
@@ -219,14 +214,6 @@ function waitAtMost(promise: Promise<void>, ms: number): Promise<void> {
   );
 }
 
-function abortQuietly(sink: SmtpContentSink, reason: string, logger: Pick<Console, "error">): void {
-  try {
-    sink.abort(reason);
-  } catch (error) {
-    logger.error("SMTP content sink abort failed", error);
-  }
-}
-
 function describeTls(socket: tls.TLSSocket, mode: SessionTls["mode"]): SessionTls {
   return { protocol: socket.getProtocol() ?? null, cipher: socket.getCipher()?.name ?? null, mode };
 }
@@ -273,10 +260,8 @@ class Connection {
   private sessionTimedOut = false;
   private lingerSinceMs: number | null = null;
   private greetTimer: NodeJS.Timeout | NodeJS.Immediate | null = null;
-  /** The open content sink of a streamed message, and what its writes still owe. */
-  private sink: SmtpContentSink | null = null;
-  private sinkPending: Promise<void> | null = null;
-  private sinkFailed: { error: unknown } | null = null;
+  /** The content sink of a streamed message (stops reading while its writes are in flight). */
+  private readonly content: ContentSinkRelay;
 
   handleData(chunk: Buffer): void {
     this.active = true;
@@ -317,6 +302,7 @@ class Connection {
     implicitTls: boolean,
     local: net.AddressInfo | null,
   ) {
+    this.content = new ContentSinkRelay(ctx.logger, () => this.updateFlow());
     socket.setNoDelay(true);
     if (implicitTls && ctx.secureContext !== null) {
       const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: ctx.secureContext });
@@ -444,16 +430,16 @@ class Connection {
             this.deliver(action.delivery);
             break;
           case "content.open":
-            this.openContent(action.info);
+            this.content.open(backend, action.info);
             break;
           case "content.write":
-            this.writeContent(action.data);
+            this.content.write(action.data);
             break;
           case "content.end":
             this.endContent(action.summary);
             break;
           case "content.abort":
-            this.abortContent(action.reason);
+            this.content.abort(action.reason);
             break;
           case "authenticate":
             this.authenticate(action.credentials);
@@ -487,77 +473,11 @@ class Connection {
     );
   }
 
-  private openContent(info: SmtpContentInfo): void {
-    this.sink = null;
-    this.sinkPending = null;
-    this.sinkFailed = null;
-    const open = this.ctx.backend.openContent;
-    if (open === undefined) return;
-    try {
-      this.sink = open.call(this.ctx.backend, info);
-    } catch (error) {
-      // Read the content anyway; the failure becomes the reply at its end (451 or its SmtpReplyError).
-      this.sinkFailed = { error };
-    }
-  }
-
-  private writeContent(data: Buffer): void {
-    const sink = this.sink;
-    if (sink === null || this.sinkFailed !== null) return;
-    let result: void | Promise<void>;
-    try {
-      result = sink.write(data);
-    } catch (error) {
-      this.sinkFailed = { error };
-      return;
-    }
-    if (result === undefined || typeof result.then !== "function") return;
-    // Backpressure: stop reading until every write the sink is still working on has settled.
-    const pending: Promise<void> = Promise.all([this.sinkPending, result]).then(
-      () => {
-        if (this.sinkPending === pending) {
-          this.sinkPending = null;
-          this.updateFlow();
-        }
-      },
-      (error: unknown) => {
-        this.sinkFailed ??= { error };
-        if (this.sinkPending === pending) {
-          this.sinkPending = null;
-          this.updateFlow();
-        }
-      },
-    );
-    this.sinkPending = pending;
-  }
-
   private endContent(summary: DataSummary): void {
-    const sink = this.sink;
-    const pending = this.sinkPending;
-    this.sink = null;
-    this.sinkPending = null;
     this.settle(
-      async () => {
-        if (pending !== null) await pending;
-        const failed = this.sinkFailed;
-        this.sinkFailed = null;
-        if (failed !== null) {
-          if (sink !== null) abortQuietly(sink, "content sink failed", this.ctx.logger);
-          throw failed.error;
-        }
-        if (sink === null) throw new Error("no content sink");
-        await sink.end(summary);
-      },
+      () => this.content.end(summary),
       (result) => this.engine.resolveDelivery("error" in result ? result : { ok: true }),
     );
-  }
-
-  private abortContent(reason: string): void {
-    const sink = this.sink;
-    this.sink = null;
-    this.sinkPending = null;
-    this.sinkFailed = null;
-    if (sink !== null) abortQuietly(sink, reason, this.ctx.logger);
   }
 
   private authenticate(credentials: SmtpCredentials): void {
@@ -621,7 +541,7 @@ class Connection {
     if (this.socketClosed) return;
     const closing = this.engine.closing;
     // A closing connection keeps reading (and dropping) so that the client's FIN is seen.
-    const read = closing || (!this.readWhileBusy && !this.waitingForDrain && this.sinkPending === null);
+    const read = closing || (!this.readWhileBusy && !this.waitingForDrain && !this.content.writing);
     if (read) {
       if (this.socket.isPaused()) this.socket.resume();
     } else if (!this.socket.isPaused()) {
