@@ -27,10 +27,11 @@ interface Cli {
   only: string[];
   rounds: number | null;
   cpuProfile: boolean;
+  servers: string[];
 }
 
 function parseCli(argv: string[]): Cli {
-  const cli: Cli = { profile: "full", only: [], rounds: null, cpuProfile: false };
+  const cli: Cli = { profile: "full", only: [], rounds: null, cpuProfile: false, servers: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--")
@@ -41,8 +42,11 @@ function parseCli(argv: string[]): Cli {
     else if (arg === "--profile") cli.cpuProfile = true;
     else if (arg === "--only") cli.only.push(...(argv[++i] ?? "").split(",").filter(Boolean));
     else if (arg === "--rounds") cli.rounds = Number(argv[++i]);
+    else if (arg === "--servers") cli.servers.push(...(argv[++i] ?? "").split(",").filter(Boolean));
     else if (arg === "--help" || arg === "-h") {
-      console.log("pnpm bench [--quick | --smoke] [--only <scenario,...>] [--rounds N] [--profile]");
+      console.log(
+        "pnpm bench [--quick | --smoke] [--only <scenario,...>] [--servers <id,...>] [--rounds N] [--profile]",
+      );
       process.exit(0);
     } else throw new Error(`unknown argument ${arg} (try --help)`);
   }
@@ -91,7 +95,8 @@ async function main(): Promise<number> {
     "nodemailer smtp-server runs with its defaults, as users run it: it waits 100 ms before its greeting, which caps its new-connection rate at about 10 msgs/s per connection.",
     "Mailpen runs with a temporary SQLite file and maxMessages 0 (no retention). The stored-volume fills go through the store's addMessage (64 in flight), not SMTP.",
   ];
-  for (const server of SERVERS) {
+  const servers = SERVERS.filter((s) => cli.servers.length === 0 || cli.servers.includes(s.id));
+  for (const server of servers) {
     const reason = server.unavailableReason();
     if (reason) {
       notes.push(`${server.label}: ${reason}.`);
@@ -102,7 +107,7 @@ async function main(): Promise<number> {
   const ingestion: IngestionResult[] = [];
   for (const scenario of plan.ingestion.filter((s) => selected(s.id))) {
     log(`ingestion ${scenario.id}`);
-    const result = await runIngestionScenario(scenario, SERVERS, rounds, log);
+    const result = await runIngestionScenario(scenario, servers, rounds, log);
     for (const run of result.runs) if (run.error) crashed.push(`${scenario.id} ${run.server}: ${run.error}`);
     ingestion.push(result);
   }

@@ -438,7 +438,8 @@ class SqliteMailStore implements MailStore {
       string,
       {
         seq: number;
-        entries: boolean;
+        /** Entries this flush added to the session (a seq already stored is ignored). */
+        entries: number;
         state: StateParams | null;
         end: { at: number; outcome: string } | null;
       }
@@ -453,7 +454,7 @@ class SqliteMailStore implements MailStore {
       if (op.kind === "session.start") {
         const seq = Number(this.s.insertSession.run(op.params).lastInsertRowid);
         this.sessionSeqs.set(op.id, seq);
-        touched.set(op.id, { seq, entries: false, state: null, end: null });
+        touched.set(op.id, { seq, entries: 0, state: null, end: null });
         return { ok: true };
       }
       const seq = this.sessionSeq(op.id);
@@ -461,11 +462,10 @@ class SqliteMailStore implements MailStore {
         this.logger.warn(`mailpen store: unknown session ${op.id} (deleted while in progress?)`);
         return { ok: false, error: null };
       }
-      const t = touched.get(op.id) ?? { seq, entries: false, state: null, end: null };
+      const t = touched.get(op.id) ?? { seq, entries: 0, state: null, end: null };
       touched.set(op.id, t);
       if (op.kind === "transcript") {
-        for (const row of op.rows) this.s.insertEntry.run({ session_seq: seq, ...row });
-        if (op.rows.length > 0) t.entries = true;
+        for (const row of op.rows) t.entries += this.s.insertEntry.run({ session_seq: seq, ...row }).changes;
         if (op.state) t.state = op.state;
       } else {
         t.state = op.state;
@@ -478,7 +478,7 @@ class SqliteMailStore implements MailStore {
     for (const [id, t] of touched) {
       if (t.state) this.s.updateSessionState.run({ seq: t.seq, ...t.state });
       if (t.end) this.s.endSession.run(t.end.at, t.end.outcome, t.seq);
-      if (t.entries) this.s.updateEntryCount.run(t.seq, t.seq);
+      if (t.entries > 0) this.s.addEntryCount.run(t.entries, t.seq);
       const row = this.s.sessionBySeq.get(t.seq) as SessionRow | undefined;
       if (row) this.flushRows.set(id, row);
     }

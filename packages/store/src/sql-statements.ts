@@ -77,12 +77,12 @@ export function prepareStatements(db: Database.Database) {
     sessionsFirst: p(`SELECT ${SESSION_COLUMNS} FROM sessions ORDER BY seq DESC LIMIT ?`),
     sessionsBefore: p(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE seq < ? ORDER BY seq DESC LIMIT ?`),
     insertEntry: p(
-      `INSERT OR REPLACE INTO transcript_entries (session_seq, seq, at_ms, dir, text, masked, data_json, message_id)
+      `INSERT OR IGNORE INTO transcript_entries (session_seq, seq, at_ms, dir, text, masked, data_json, message_id)
        VALUES (@session_seq, @seq, @at_ms, @dir, @text, @masked, @data_json, @message_id)`,
     ),
-    updateEntryCount: p(
-      "UPDATE sessions SET entry_count = (SELECT count(*) FROM transcript_entries WHERE session_seq = ?) WHERE seq = ?",
-    ),
+    // Added to, not recounted: counting the rows would scan the whole transcript on every flush, and
+    // a session reusing its connection for thousands of messages made that the cost of ingest.
+    addEntryCount: p("UPDATE sessions SET entry_count = entry_count + ? WHERE seq = ?"),
     updateSessionState: p(
       `UPDATE sessions SET helo_name = @helo_name, tls_json = @tls_json, auth_mechanism = @auth_mechanism,
         auth_user = @auth_user, message_count = @message_count, error_count = @error_count,

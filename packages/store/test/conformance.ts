@@ -403,6 +403,19 @@ export function runStoreConformance(open: () => MailStore): void {
       expect(store.stats().sessions).toBe(1);
     });
 
+    it("counts transcript entries across group commits and ignores an entry sent twice", async () => {
+      store.startSession(session("long"));
+      for (let i = 0; i < 50; i++) {
+        store.appendTranscript("long", [{ seq: i, atMs: i, dir: "client", text: `c${i}` }]);
+        if (i % 10 === 9) await new Promise((resolve) => setImmediate(resolve));
+      }
+      store.appendTranscript("long", [{ seq: 7, atMs: 99, dir: "server", text: "again" }]);
+      const detail = store.getSession("long");
+      expect(detail?.entryCount).toBe(50);
+      expect(detail?.transcript).toHaveLength(50);
+      expect(detail?.transcript[7]?.text).toBe("c7");
+    });
+
     it("announces the transcript writes of one group commit in one session.updated, in order", async () => {
       store.startSession(session("co"));
       for (let i = 1; i <= 3; i++)
