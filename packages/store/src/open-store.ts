@@ -5,6 +5,10 @@
  * - Every change event is emitted after the transaction that made the change committed.
  * - addMessage resolves only after the batch holding the message committed (group commit: calls
  *   arriving before the next setImmediate share one transaction).
+ * - Session, transcript and full-text writes are committed later, in batches (SESSION_FLUSH_MS),
+ *   so a message's commit holds only its own rows; every read commits whatever waits first, so a
+ *   read never misses a write made before it. A message without its FTS row yet is always one
+ *   whose full parse is pending (the parse writes the row), so a restart indexes it too.
  * - The raw message is written once, byte-exact, and never updated.
  * - The in-memory counters (total, unread, bytes, sessions) mirror the database: this process is
  *   the only writer. They are loaded at open and recomputed after bulk deletes.
@@ -13,6 +17,7 @@
 import Database from "better-sqlite3";
 import type {
   Address,
+  Envelope,
   MessageDetail,
   MessageFlag,
   MessageListResponse,
@@ -40,7 +45,7 @@ import type { ParseResult } from "./message-parse.ts";
 import { createMessageParser } from "./message-parser.ts";
 import type { MessageParser } from "./message-parser.ts";
 import { addressText, toIngestRow } from "./ingest-row.ts";
-import type { IngestRow } from "./ingest-row.ts";
+import type { FtsRow, IngestRow } from "./ingest-row.ts";
 import { migrate } from "./migrate.ts";
 import { prepareStatements } from "./sql-statements.ts";
 import type { Statements } from "./sql-statements.ts";
@@ -99,7 +104,7 @@ const PARSE_QUIET_MS = 75;
 const PARSE_TRICKLE_MS = 20;
 /** ...or at full speed once this many wait, so a long burst never piles up without bound. */
 const PARSE_BACKLOG_MAX = 20_000;
-/** Session and transcript writes with no message behind them are committed within this time. */
+/** Session, transcript and full-text writes are committed within this time (or at the next read). */
 const SESSION_FLUSH_MS = 20;
 /** The WAL is checkpointed once no message arrived for this long. */
 const CHECKPOINT_QUIET_MS = 250;
@@ -156,7 +161,8 @@ type WriteOp =
     }
   | { kind: "session.end"; id: string; state: StateParams; endedAt: number; outcome: string };
 
-type OpResult = { ok: true } | { ok: false; error: unknown };
+/** `ftsSeq`: a message committed without its FTS row, which waits in pendingFts. */
+type OpResult = { ok: true; ftsSeq?: number } | { ok: false; error: unknown };
 
 /** Opens (creating or migrating) a SQLite mail store. */
 export function openStore(options: StoreOptions): MailStore {
@@ -196,6 +202,10 @@ class SqliteMailStore implements MailStore {
   private ops: WriteOp[] = [];
   private flushScheduled = false;
   private flushTimer: NodeJS.Timeout | null = null;
+  /** Sessions whose messages retention removed before they ended (see pruneEndedSessions). */
+  private readonly pruneWhenEnded = new Set<string>();
+  /** FTS rows of committed messages, written by the next full flush (or by their parse). */
+  private readonly pendingFts = new Map<number, FtsRow>();
   /** Seqs of sessions in progress, so a transcript write needs no lookup. */
   private readonly sessionSeqs = new Map<string, number>();
   /** Session rows as committed by the current flush, for its events. */
@@ -245,8 +255,9 @@ class SqliteMailStore implements MailStore {
       this.parser.concurrency,
       { delay: () => this.parseDelay() },
     );
-    // Messages stored but not parsed when the last process stopped: parse them now (only those).
-    for (const row of this.s.pendingIds.all() as { id: string }[]) this.queue.push(row.id);
+    // Messages stored but not parsed when the last process stopped: index their header scan now
+    // (the process may have stopped before their FTS rows were written), then parse them.
+    for (const id of this.reindexPending()) this.queue.push(id);
     if (this.maxAgeMs !== null) {
       this.pruneByAge();
       this.ageTimer = setInterval(() => this.pruneByAge(), Math.min(AGE_CHECK_INTERVAL_MS, this.maxAgeMs));
@@ -311,39 +322,50 @@ class SqliteMailStore implements MailStore {
   }
 
   /**
-   * A message is committed at the end of this tick (SMTP waits for it to reply 250). Session and
-   * transcript writes alone wait up to SESSION_FLUSH_MS for one: nothing waits for them (a read
-   * commits them at once), and with a new connection per message they would otherwise cost several
-   * commits per message.
+   * A message is committed at the end of this tick (SMTP waits for it to reply 250), alone with the
+   * other messages of the tick. Session, transcript and full-text writes wait up to SESSION_FLUSH_MS:
+   * nothing waits for them (a read commits them at once), and committing them with each message
+   * made every commit touch the session, transcript and FTS pages too.
    */
   private enqueue(op: WriteOp): void {
     this.ops.push(op);
     if (op.kind === "message") {
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => this.flush("messages"));
       }
-    } else if (!this.flushScheduled && this.flushTimer === null) {
-      this.flushTimer = setTimeout(() => this.flush(), SESSION_FLUSH_MS);
-    }
+    } else this.scheduleFullFlush();
   }
 
-  /** Reads see every write made before them: commit what waits for the next group commit now. */
+  private scheduleFullFlush(): void {
+    if (this.flushTimer === null && !this.closed)
+      this.flushTimer = setTimeout(() => this.flush("all"), SESSION_FLUSH_MS);
+  }
+
+  /** Reads see every write made before them: commit what waits for a group commit now. */
   private flushWrites(): void {
-    if (this.ops.length > 0) this.flush();
+    if (this.ops.length > 0 || this.pendingFts.size > 0) this.flush("all");
   }
 
   /**
-   * The group commit: every write queued since the last one in one transaction, in call order,
-   * then the events in the same order (session.updated coalesced per session), then the promises.
+   * The group commit: the writes queued since the last one (only the messages, or all) in one
+   * transaction, in call order, then the events in the same order (session.updated coalesced per
+   * session), then the promises. A full flush also writes the pending FTS rows.
    */
-  private flush(): void {
-    this.flushScheduled = false;
-    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    const ops = this.ops;
-    this.ops = [];
-    if (ops.length === 0) return;
+  private flush(scope: "messages" | "all"): void {
+    let ops: WriteOp[];
+    if (scope === "messages") {
+      this.flushScheduled = false;
+      ops = this.ops.filter((op) => op.kind === "message");
+      this.ops = ops.length === this.ops.length ? [] : this.ops.filter((op) => op.kind !== "message");
+    } else {
+      this.flushScheduled = false;
+      if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+      ops = this.ops;
+      this.ops = [];
+    }
+    if (ops.length === 0 && (scope === "messages" || this.pendingFts.size === 0)) return;
     if (this.closed && !this.db.open) {
       for (const op of ops) if (op.kind === "message") op.item.reject(new Error("mail store is closed"));
       return;
@@ -351,24 +373,35 @@ class SqliteMailStore implements MailStore {
     let results: OpResult[];
     this.flushRows.clear();
     try {
-      results = this.db.transaction(() => this.applyOps(ops))();
+      results = this.db.transaction(() => {
+        const applied = this.applyOps(ops, scope === "all");
+        if (scope === "all") this.writePendingFts();
+        return applied;
+      })();
+      if (scope === "all") this.pendingFts.clear();
     } catch {
       // One bad write (a duplicate id, say) must not fail the others: retry one by one. The seq
       // cache may hold sessions of the rolled-back transaction: drop it (it refills from the table).
       this.sessionSeqs.clear();
       results = ops.map((op) => {
         try {
-          return this.db.transaction(() => this.applyOps([op]))()[0] ?? { ok: false, error: null };
+          return this.db.transaction(() => this.applyOps([op], false))()[0] ?? { ok: false, error: null };
         } catch (error) {
           return { ok: false, error };
         }
       });
     }
+    ops.forEach((op, i) => {
+      const result = results[i];
+      if (op.kind === "message" && result?.ok && result.ftsSeq !== undefined)
+        this.pendingFts.set(result.ftsSeq, op.item.fts);
+    });
+    if (this.pendingFts.size > 0) this.scheduleFullFlush();
     const events: StoreEvent[] = [];
     const lastUpdate = new Map<string, Extract<StoreEvent, { type: "session.updated" }>>();
     const rows = this.flushRows;
     let messages = 0;
-    let sessionsEnded = false;
+    const endedIds: string[] = [];
     let sessionsChanged = false;
     ops.forEach((op, i) => {
       const result = results[i] ?? { ok: false, error: null };
@@ -405,7 +438,7 @@ class SqliteMailStore implements MailStore {
         this.counters.sessions++;
         events.push({ type: "session.started", session: summary });
       } else {
-        sessionsEnded = true;
+        endedIds.push(op.id);
         events.push({ type: "session.closed", session: summary });
       }
     });
@@ -417,7 +450,8 @@ class SqliteMailStore implements MailStore {
       op.item.resolve(op.item.summary);
     });
     if (messages > 0) this.scheduleCheckpoint();
-    if (messages > 0 || sessionsEnded) {
+    if (endedIds.length > 0) this.pruneEndedSessions(endedIds);
+    if (messages > 0 || endedIds.length > 0) {
       // Sessions that deliver nothing (scanners, rejected clients) are capped here too.
       this.pruneByCount();
       if (
@@ -430,8 +464,11 @@ class SqliteMailStore implements MailStore {
     if (messages > 0 || sessionsChanged) this.scheduleStats();
   }
 
-  /** Applies writes inside the caller's transaction; one result per op, in order. */
-  private applyOps(ops: WriteOp[]): OpResult[] {
+  /**
+   * Applies writes inside the caller's transaction; one result per op, in order. A message's FTS row
+   * is written with it only when `withFts`; otherwise the caller queues it once committed.
+   */
+  private applyOps(ops: WriteOp[], withFts: boolean): OpResult[] {
     // Per session touched: a session's state is a whole replacement, so only the last one of the
     // flush is written (the engine sends it with every transcript batch).
     const touched = new Map<
@@ -448,6 +485,7 @@ class SqliteMailStore implements MailStore {
       if (op.kind === "message") {
         const seq = Number(this.s.insertMessage.run(op.item.row).lastInsertRowid);
         this.s.insertRaw.run(seq, op.item.raw);
+        if (!withFts) return { ok: true, ftsSeq: seq };
         this.s.insertFts.run({ rowid: seq, ...op.item.fts });
         return { ok: true };
       }
@@ -483,6 +521,40 @@ class SqliteMailStore implements MailStore {
       if (row) this.flushRows.set(id, row);
     }
     return results;
+  }
+
+  /**
+   * Replaces the FTS rows of the messages whose parse is pending with their header scan's, in one
+   * transaction (one raw message in memory at a time); returns their ids.
+   */
+  private reindexPending(): string[] {
+    const ids: string[] = [];
+    const rows = this.s.pendingForIndex.iterate() as IterableIterator<{
+      seq: number;
+      id: string;
+      envelope_json: string;
+      raw: Buffer;
+    }>;
+    const pending: { seq: number; fts: FtsRow }[] = [];
+    for (const row of rows) {
+      const envelope = JSON.parse(row.envelope_json) as Envelope;
+      const message = { sessionId: null, receivedAt: new Date(0), envelope, raw: row.raw };
+      pending.push({ seq: row.seq, fts: toIngestRow(message, row.id).fts });
+      ids.push(row.id);
+    }
+    if (pending.length === 0) return ids;
+    this.db.transaction(() => {
+      for (const { seq, fts } of pending) {
+        this.s.deleteFts.run(seq);
+        this.s.insertFts.run({ rowid: seq, ...fts });
+      }
+    })();
+    return ids;
+  }
+
+  /** Writes the FTS rows waiting since their messages' commit (inside the caller's transaction). */
+  private writePendingFts(): void {
+    for (const [seq, fts] of this.pendingFts) this.s.insertFts.run({ rowid: seq, ...fts });
   }
 
   /** The seq of a session, from the cache of sessions in progress or the database. */
@@ -588,6 +660,10 @@ class SqliteMailStore implements MailStore {
     if (!result.ok) {
       if (!flags.includes("parse-error")) flags.push("parse-error");
       this.s.markParseFailed.run(JSON.stringify(flags), result.error, seq);
+      // No longer pending: its header-scan FTS row must be written with this state, not later.
+      const fts = this.pendingFts.get(seq);
+      if (fts) this.s.insertFts.run({ rowid: seq, ...fts });
+      this.pendingFts.delete(seq);
       return this.s.summaryBySeq.get(seq) as MessageRow;
     }
     const c = result.content;
@@ -623,6 +699,8 @@ class SqliteMailStore implements MailStore {
         content: p.content,
       }),
     );
+    // The parse's row replaces the header scan's, written or still waiting.
+    this.pendingFts.delete(seq);
     this.s.deleteFts.run(seq);
     this.s.insertFts.run({
       rowid: seq,
@@ -953,6 +1031,7 @@ class SqliteMailStore implements MailStore {
       this.s.deleteContent.run(seq);
       this.s.deleteParts.run(seq);
       this.s.deleteFts.run(seq);
+      this.pendingFts.delete(seq);
     }
   }
 
@@ -981,6 +1060,23 @@ class SqliteMailStore implements MailStore {
     this.pruneSessions(this.s.endedSessionsOlderThan.all(cutoff) as { seq: number; id: string }[]);
   }
 
+  /**
+   * Retention of sessions that ended in the last flush: one whose messages were all pruned while it
+   * was in progress (or before its own rows were committed), or one older than maxAgeMs, goes once
+   * it has no messages.
+   */
+  private pruneEndedSessions(ids: string[]): void {
+    const cutoff = this.maxAgeMs === null ? null : this.clock() - this.maxAgeMs;
+    const gone: { seq: number; id: string }[] = [];
+    for (const id of ids) {
+      const row = this.flushRows.get(id);
+      const prunedBefore = this.pruneWhenEnded.delete(id);
+      if (!row || !(prunedBefore || (cutoff !== null && row.started_at < cutoff))) continue;
+      if (!this.s.sessionHasMessages.get(id)) gone.push({ seq: row.seq, id });
+    }
+    this.pruneSessions(gone);
+  }
+
   /** Retention: removes messages oldest first, then their ended sessions that have no messages left. */
   private prune(rows: PruneRow[]): void {
     if (rows.length === 0) return;
@@ -990,7 +1086,11 @@ class SqliteMailStore implements MailStore {
       const orphans: { seq: number; id: string }[] = [];
       for (const sessionId of sessionIds) {
         const s = this.s.sessionById.get(sessionId) as SessionRow | undefined;
-        if (!s || s.ended_at === null) continue; // sessions in progress are never pruned
+        // Sessions in progress are never pruned: once ended, pruneEndedSessions does it.
+        if (!s || s.ended_at === null) {
+          this.pruneWhenEnded.add(sessionId);
+          continue;
+        }
         if (this.s.sessionHasMessages.get(sessionId)) continue;
         orphans.push({ seq: s.seq, id: s.id });
       }

@@ -57,7 +57,10 @@ export function prepareStatements(db: Database.Database) {
       `SELECT p.content_type, p.filename, p.content FROM message_parts p JOIN messages m ON m.seq = p.message_seq
        WHERE m.id = ? AND (p.part_id = ? OR p.content_id = ?) ORDER BY p.ordinal LIMIT 1`,
     ),
-    pendingIds: p("SELECT id FROM messages WHERE parse_state = 'pending' ORDER BY seq"),
+    pendingForIndex: p(
+      `SELECT m.seq, m.id, m.envelope_json, r.raw FROM messages m JOIN message_raw r ON r.seq = m.seq
+       WHERE m.parse_state = 'pending' ORDER BY m.seq`,
+    ),
     deleteMessage: p("DELETE FROM messages WHERE seq = ?"),
     deleteRaw: p("DELETE FROM message_raw WHERE seq = ?"),
     deleteContent: p("DELETE FROM message_content WHERE seq = ?"),

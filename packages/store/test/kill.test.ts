@@ -52,6 +52,11 @@ describe("durability", () => {
         expect(raw?.equals(killTestMessage(index))).toBe(true);
       }
       expect(store.stats().total).toBeGreaterThanOrEqual(acknowledged.size);
+      // Searchable at once, also those killed before their full-text rows or their parse were written.
+      for (const [index, id] of [...acknowledged].slice(-20)) {
+        const found = store.listMessages({ query: `subject:"kill ${index}"` }).messages.map((m) => m.id);
+        expect(found, `search for message ${index}`).toContain(id);
+      }
     } finally {
       await store.close();
     }

@@ -87,6 +87,20 @@ describe("retention", () => {
     await store.close();
   });
 
+  it("prunes a session whose messages were all pruned while it was in progress, once it ends", async () => {
+    const store = openStore({ path: dbPath(), maxMessages: 1, parseInWorker: false });
+    const deleted: string[] = [];
+    store.subscribe((e) => (e.type === "session.deleted" ? deleted.push(...e.ids) : undefined));
+    store.startSession(session("busy"));
+    await store.addMessage(newMessage(textMessage(), { sessionId: "busy" }));
+    await store.addMessage(newMessage(textMessage()));
+    expect(store.getSession("busy")).toBeDefined(); // in progress: kept
+    store.endSession("busy", { ...state, endedAt: new Date(), outcome: "quit" });
+    expect(store.getSession("busy")).toBeUndefined();
+    expect(deleted).toEqual(["busy"]);
+    await store.close();
+  });
+
   it("caps sessions that delivered nothing at maxMessages, oldest first", async () => {
     const store = openStore({ path: ":memory:", maxMessages: 2, parseInWorker: false });
     for (const id of ["a", "b", "c"]) {
