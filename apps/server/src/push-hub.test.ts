@@ -63,4 +63,26 @@ describe("createPushHub", () => {
     store.emit({ type: "messages.cleared" });
     expect(late.sent).toEqual([]);
   });
+
+  it("writes the events of one tick to a client's transport between one cork and one uncork", async () => {
+    const store = createMemoryStore();
+    const hub = createPushHub(store);
+    const log: string[] = [];
+    const client = { ...fakeClient(), send: (data: string) => void log.push(`send ${data}`) };
+    hub.add(client, { cork: () => void log.push("cork"), uncork: () => void log.push("uncork") });
+    store.emit({ type: "messages.cleared" });
+    store.emit({ type: "session.deleted", ids: ["s"] });
+    expect(log.at(-1)).not.toBe("uncork"); // still corked in this tick
+    await new Promise<void>((resolve) => process.nextTick(resolve));
+    expect(log).toEqual([
+      "cork",
+      'send {"type":"messages.cleared"}',
+      'send {"type":"session.deleted","ids":["s"]}',
+      "uncork",
+    ]);
+    store.emit({ type: "messages.cleared" });
+    await new Promise<void>((resolve) => process.nextTick(resolve));
+    expect(log.slice(4)).toEqual(["cork", 'send {"type":"messages.cleared"}', "uncork"]);
+    hub.close();
+  });
 });

@@ -7,7 +7,10 @@ import type { MailStore } from "@mailpen/store";
  * - a client whose send buffer holds more than `maxBufferedBytes` is dropped (terminated), so one
  *   slow reader never makes the process buffer without bound or delays the others;
  * - a send that throws drops that client only;
- * - the hub knows nothing of HTTP: clients are anything with `send`, `bufferedAmount` and `terminate`.
+ * - the hub knows nothing of HTTP: clients are anything with `send`, `bufferedAmount` and `terminate`;
+ * - the events the store emits in one go (one commit's) leave in one socket write per client: a
+ *   client's transport, when given, is corked at the first event of a tick and uncorked at the end
+ *   of it (process.nextTick), so a commit of many events costs one syscall, not one per frame.
  */
 
 export interface PushClient {
@@ -17,8 +20,14 @@ export interface PushClient {
   terminate(): void;
 }
 
+/** The byte stream under a client (a net.Socket), to write a tick's frames at once. */
+export interface CorkableTransport {
+  cork(): void;
+  uncork(): void;
+}
+
 export interface PushHub {
-  add(client: PushClient): void;
+  add(client: PushClient, transport?: CorkableTransport): void;
   remove(client: PushClient): void;
   readonly size: number;
   /** Unsubscribe from the store and terminate every client. */
@@ -33,7 +42,12 @@ export interface PushHubOptions {
 
 export function createPushHub(store: MailStore, options: PushHubOptions = {}): PushHub {
   const maxBuffered = options.maxBufferedBytes ?? 1024 * 1024;
-  const clients = new Set<PushClient>();
+  const clients = new Map<PushClient, CorkableTransport | null>();
+  const corked = new Set<CorkableTransport>();
+  const uncorkAll = () => {
+    for (const transport of corked) transport.uncork();
+    corked.clear();
+  };
 
   const drop = (client: PushClient, reason: string) => {
     clients.delete(client);
@@ -48,12 +62,17 @@ export function createPushHub(store: MailStore, options: PushHubOptions = {}): P
   const broadcast = (event: StoreEvent) => {
     if (clients.size === 0) return;
     const data = JSON.stringify(event);
-    for (const client of clients) {
+    for (const [client, transport] of clients) {
       if (client.bufferedAmount > maxBuffered) {
         drop(client, "slow client");
         continue;
       }
       try {
+        if (transport && !corked.has(transport)) {
+          if (corked.size === 0) process.nextTick(uncorkAll);
+          transport.cork();
+          corked.add(transport);
+        }
         client.send(data);
       } catch {
         drop(client, "send failed");
@@ -63,14 +82,15 @@ export function createPushHub(store: MailStore, options: PushHubOptions = {}): P
 
   const unsubscribe = store.subscribe(broadcast);
   return {
-    add: (client) => void clients.add(client),
+    add: (client, transport) => void clients.set(client, transport ?? null),
     remove: (client) => void clients.delete(client),
     get size() {
       return clients.size;
     },
     close() {
       unsubscribe();
-      for (const client of [...clients]) drop(client, "server closing");
+      uncorkAll();
+      for (const client of [...clients.keys()]) drop(client, "server closing");
     },
   };
 }

@@ -53,10 +53,11 @@ export async function wsRoutes(
         response: { 101: { type: "null", description: "switching protocols" } },
       },
     },
-    (socket) => {
+    (socket, request) => {
       const hello: WsServerMessage = { type: "hello", version: MAILPEN_VERSION, stats: store.stats() };
       socket.send(JSON.stringify(hello));
-      hub.add(socket);
+      // The upgraded TCP socket: the hub writes the frames of one commit to it in one go.
+      hub.add(socket, request.raw.socket);
       socket.on("pong", () => awaitingPong.delete(socket));
       socket.on("close", () => hub.remove(socket));
       socket.on("error", () => hub.remove(socket));
