@@ -32,7 +32,7 @@ import { createIdGenerator } from "../id-generator.ts";
 import { handleSaslLine } from "./auth-verb.ts";
 import { createContentScanner, type ContentScanner } from "./content-scanner.ts";
 import { createDotDecoder, MAX_COMMAND_LINE, MAX_SASL_LINE, type DotDecoder } from "./framing.ts";
-import { createReply, formatReply, formatReplyText, replies, type SmtpReply } from "./replies.ts";
+import { createReply, formatReply, replies, wireToText, type SmtpReply } from "./replies.ts";
 import { isSmtpReplyError } from "./reply-error.ts";
 import type { SaslMechanism } from "./sasl.ts";
 import { addWarning, createSession, toSessionState, type OpenEnvelope, type Session } from "./session.ts";
@@ -439,7 +439,7 @@ class Engine implements SmtpEngine, VerbContext {
   reply(reply: SmtpReply): void {
     const wire = formatReply(reply);
     this.pendingWrite += wire;
-    this.transcript.add("server", reply.lines.length === 1 ? wire.slice(0, -2) : formatReplyText(reply));
+    this.transcript.add("server", wireToText(wire));
     if (reply.code >= 400) {
       this.session.errorCount++;
       this.session.consecutiveErrors++;

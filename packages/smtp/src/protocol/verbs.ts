@@ -5,12 +5,13 @@
  * (501/555), apply the session rules that are not states (AUTH needs EHLO, once per session) and
  * reply. No I/O.
  */
+import type { EsmtpParams } from "@mailpen/shared";
 import { handleAuth } from "./auth-verb.ts";
-import { replies } from "./replies.ts";
+import { replies, type SmtpReply } from "./replies.ts";
 import { parsePathArgument } from "./rfc5321-path.ts";
 import { SASL_MECHANISMS } from "./sasl.ts";
 import { describeSequenceError, isVerbAllowed, type SmtpVerb } from "./state.ts";
-import type { VerbContext } from "./verb-context.ts";
+import type { EngineConfig, VerbContext } from "./verb-context.ts";
 
 export type VerbHandler = (ctx: VerbContext, arg: string) => void;
 
@@ -42,17 +43,28 @@ function greet(ctx: VerbContext, arg: string, extended: boolean): void {
   ctx.session.extended = extended;
   ctx.transition("identified");
   if (!extended) return ctx.reply(replies.helo(ctx.config.hostname, name));
-  const extensions = [
-    "PIPELINING",
-    `SIZE ${ctx.config.maxMessageSize}`,
-    "8BITMIME",
-    "SMTPUTF8",
-    "ENHANCEDSTATUSCODES",
-    "CHUNKING",
-    `AUTH ${SASL_MECHANISMS.join(" ")}`,
-  ];
-  if (ctx.config.tlsAvailable && ctx.session.tls === null) extensions.push("STARTTLS");
-  ctx.reply(replies.ehlo(ctx.config.hostname, name, extensions));
+  ctx.reply(replies.ehlo(ctx.config.hostname, name, ehloExtensions(ctx.config, ctx.session.tls === null)));
+}
+
+/** The EHLO keywords of one engine configuration, without and with STARTTLS, built once per config. */
+const extensionsByConfig = new WeakMap<EngineConfig, readonly [readonly string[], readonly string[]]>();
+
+function ehloExtensions(config: EngineConfig, plaintext: boolean): readonly string[] {
+  let lists = extensionsByConfig.get(config);
+  if (lists === undefined) {
+    const base = [
+      "PIPELINING",
+      `SIZE ${config.maxMessageSize}`,
+      "8BITMIME",
+      "SMTPUTF8",
+      "ENHANCEDSTATUSCODES",
+      "CHUNKING",
+      `AUTH ${SASL_MECHANISMS.join(" ")}`,
+    ];
+    lists = [base, [...base, "STARTTLS"]];
+    extensionsByConfig.set(config, lists);
+  }
+  return config.tlsAvailable && plaintext ? lists[1] : lists[0];
 }
 
 // eslint-disable-next-line no-control-regex
@@ -84,6 +96,24 @@ const rcptParamRules: Record<string, (value: string | true) => string | null> = 
   ORCPT: (v) => (typeof v === "string" && /^[A-Za-z0-9-]+;.+$/.test(v) ? null : "ORCPT=<type>;<address>"),
 };
 
+/**
+ * The reply for the first parameter that is unknown (555) or malformed (501), in the order given;
+ * null when all are acceptable. A for-in loop, not Object.entries: no arrays per command.
+ */
+function checkParams(
+  params: EsmtpParams,
+  rules: Record<string, (value: string | true) => string | null>,
+): SmtpReply | null {
+  for (const key in params) {
+    const value = params[key] as string | true;
+    const rule = rules[key];
+    if (rule === undefined) return replies.unknownParameter(`Unsupported parameter ${key}`);
+    const problem = rule(value);
+    if (problem !== null) return replies.syntaxError(problem);
+  }
+  return null;
+}
+
 function handleMail(ctx: VerbContext, arg: string): void {
   if (ctx.config.authRequired && ctx.session.authUser === null) return ctx.reply(replies.authRequired());
   const parsed = parsePathArgument(arg, "FROM", true);
@@ -94,12 +124,8 @@ function handleMail(ctx: VerbContext, arg: string): void {
         : replies.syntaxError(VERB_SYNTAX.MAIL),
     );
   }
-  for (const [key, value] of Object.entries(parsed.params)) {
-    const rule = mailParamRules[key];
-    if (rule === undefined) return ctx.reply(replies.unknownParameter(`Unsupported parameter ${key}`));
-    const problem = rule(value);
-    if (problem !== null) return ctx.reply(replies.syntaxError(problem));
-  }
+  const paramProblem = checkParams(parsed.params, mailParamRules);
+  if (paramProblem !== null) return ctx.reply(paramProblem);
   const body = parsed.params.BODY;
   if (typeof body === "string") {
     const upper = body.toUpperCase();
@@ -128,12 +154,8 @@ function handleRcpt(ctx: VerbContext, arg: string): void {
         : replies.syntaxError(VERB_SYNTAX.RCPT),
     );
   }
-  for (const [key, value] of Object.entries(parsed.params)) {
-    const rule = rcptParamRules[key];
-    if (rule === undefined) return ctx.reply(replies.unknownParameter(`Unsupported parameter ${key}`));
-    const problem = rule(value);
-    if (problem !== null) return ctx.reply(replies.syntaxError(problem));
-  }
+  const paramProblem = checkParams(parsed.params, rcptParamRules);
+  if (paramProblem !== null) return ctx.reply(paramProblem);
   if (envelope.rcptTo.length >= ctx.config.maxRecipients) return ctx.reply(replies.tooManyRecipients());
   if (NON_ASCII.test(parsed.address) && envelope.mailParams.SMTPUTF8 !== true)
     ctx.warn(UTF8_WITHOUT_SMTPUTF8);
