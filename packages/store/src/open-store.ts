@@ -125,15 +125,10 @@ interface StateParams {
   warnings_json: string;
 }
 
-/** A transcript entry as bound to insertEntry, without its session. */
-interface EntryParams {
+/** A session in progress as the write path knows it: its row and the last entry seq it stored. */
+interface SessionCursor {
   seq: number;
-  at_ms: number;
-  dir: string;
-  text: string;
-  masked: number;
-  data_json: string | null;
-  message_id: string | null;
+  lastEntrySeq: number;
 }
 
 /** One write waiting for the next group commit. */
@@ -156,7 +151,6 @@ type WriteOp =
       kind: "transcript";
       id: string;
       entries: TranscriptEntry[];
-      rows: EntryParams[];
       state: StateParams | null;
     }
   | { kind: "session.end"; id: string; state: StateParams; endedAt: number; outcome: string };
@@ -207,7 +201,7 @@ class SqliteMailStore implements MailStore {
   /** FTS rows of committed messages, written by the next full flush (or by their parse). */
   private readonly pendingFts = new Map<number, FtsRow>();
   /** Seqs of sessions in progress, so a transcript write needs no lookup. */
-  private readonly sessionSeqs = new Map<string, number>();
+  private readonly sessionSeqs = new Map<string, SessionCursor>();
   /** Session rows as committed by the current flush, for its events. */
   private readonly flushRows = new Map<string, SessionRow>();
   /** performance.now() of the last addMessage: the deferred parse waits for a quiet spell. */
@@ -286,12 +280,11 @@ class SqliteMailStore implements MailStore {
 
   appendTranscript(sessionId: string, entries: TranscriptEntry[], state?: SessionState): void {
     this.assertOpen();
-    // Rows are built now: the caller may reuse its state object once this returns.
+    // Copied now: the caller may reuse its arrays and state object once this returns.
     this.enqueue({
       kind: "transcript",
       id: sessionId,
-      entries: [...entries],
-      rows: entries.map(toEntryParams),
+      entries: entries.map((e) => ({ ...e })),
       state: state ? toStateParams(state) : null,
     });
   }
@@ -421,12 +414,12 @@ class SqliteMailStore implements MailStore {
       }
       const row = rows.get(op.id);
       if (!row) return;
-      const summary = toSessionSummary(row);
       if (op.kind === "transcript") {
         const previous = lastUpdate.get(op.id);
         if (previous) previous.entries.push(...op.entries);
         else {
-          const event = { type: "session.updated" as const, session: summary, entries: op.entries };
+          const session = toSessionSummary(row);
+          const event = { type: "session.updated" as const, session, entries: op.entries };
           lastUpdate.set(op.id, event);
           events.push(event);
         }
@@ -434,6 +427,7 @@ class SqliteMailStore implements MailStore {
       }
       lastUpdate.delete(op.id);
       sessionsChanged = true;
+      const summary = toSessionSummary(row);
       if (op.kind === "session.start") {
         this.counters.sessions++;
         events.push({ type: "session.started", session: summary });
@@ -474,9 +468,9 @@ class SqliteMailStore implements MailStore {
     const touched = new Map<
       string,
       {
-        seq: number;
-        /** Entries this flush added to the session (a seq already stored is ignored). */
-        entries: number;
+        cursor: SessionCursor;
+        /** Entries this flush adds to the session: one transcript chunk. */
+        entries: TranscriptEntry[];
         state: StateParams | null;
         end: { at: number; outcome: string } | null;
       }
@@ -490,20 +484,28 @@ class SqliteMailStore implements MailStore {
         return { ok: true };
       }
       if (op.kind === "session.start") {
-        const seq = Number(this.s.insertSession.run(op.params).lastInsertRowid);
-        this.sessionSeqs.set(op.id, seq);
-        touched.set(op.id, { seq, entries: 0, state: null, end: null });
+        const cursor = {
+          seq: Number(this.s.insertSession.run(op.params).lastInsertRowid),
+          lastEntrySeq: -Infinity,
+        };
+        this.sessionSeqs.set(op.id, cursor);
+        touched.set(op.id, { cursor, entries: [], state: null, end: null });
         return { ok: true };
       }
-      const seq = this.sessionSeq(op.id);
-      if (seq === undefined) {
+      const cursor = this.sessionCursor(op.id);
+      if (cursor === undefined) {
         this.logger.warn(`mailpen store: unknown session ${op.id} (deleted while in progress?)`);
         return { ok: false, error: null };
       }
-      const t = touched.get(op.id) ?? { seq, entries: 0, state: null, end: null };
+      const t = touched.get(op.id) ?? { cursor, entries: [], state: null, end: null };
       touched.set(op.id, t);
       if (op.kind === "transcript") {
-        for (const row of op.rows) t.entries += this.s.insertEntry.run({ session_seq: seq, ...row }).changes;
+        // Seqs only grow within a session: an entry at or below the last one stored is a replay.
+        for (const entry of op.entries) {
+          if (entry.seq <= cursor.lastEntrySeq) continue;
+          cursor.lastEntrySeq = entry.seq;
+          t.entries.push(entry);
+        }
         if (op.state) t.state = op.state;
       } else {
         t.state = op.state;
@@ -512,12 +514,18 @@ class SqliteMailStore implements MailStore {
       }
       return { ok: true };
     });
-    // Once per session and flush: the state, the end, the entry count, and the row for the events.
+    // Once per session and flush: the state, the end, one transcript chunk and the entry count, and
+    // the row for the events.
     for (const [id, t] of touched) {
-      if (t.state) this.s.updateSessionState.run({ seq: t.seq, ...t.state });
-      if (t.end) this.s.endSession.run(t.end.at, t.end.outcome, t.seq);
-      if (t.entries > 0) this.s.addEntryCount.run(t.entries, t.seq);
-      const row = this.s.sessionBySeq.get(t.seq) as SessionRow | undefined;
+      const seq = t.cursor.seq;
+      if (t.state) this.s.updateSessionState.run({ seq, ...t.state });
+      if (t.end) this.s.endSession.run(t.end.at, t.end.outcome, seq);
+      const first = t.entries[0];
+      if (first) {
+        this.s.insertChunk.run(seq, first.seq, JSON.stringify(t.entries));
+        this.s.addEntryCount.run(t.entries.length, seq);
+      }
+      const row = this.s.sessionBySeq.get(seq) as SessionRow | undefined;
       if (row) this.flushRows.set(id, row);
     }
     return results;
@@ -558,12 +566,23 @@ class SqliteMailStore implements MailStore {
   }
 
   /** The seq of a session, from the cache of sessions in progress or the database. */
-  private sessionSeq(id: string): number | undefined {
+  private sessionCursor(id: string): SessionCursor | undefined {
     const cached = this.sessionSeqs.get(id);
     if (cached !== undefined) return cached;
     const seq = (this.s.sessionById.get(id) as SessionRow | undefined)?.seq;
-    if (seq !== undefined) this.sessionSeqs.set(id, seq);
-    return seq;
+    if (seq === undefined) return undefined;
+    const stored = this.storedTranscript(seq);
+    const cursor = { seq, lastEntrySeq: stored.at(-1)?.seq ?? -Infinity };
+    this.sessionSeqs.set(id, cursor);
+    return cursor;
+  }
+
+  /** A session's stored transcript in seq order: rows from before migration 002, then the chunks. */
+  private storedTranscript(sessionSeq: number): TranscriptEntry[] {
+    const legacy = (this.s.entriesBySession.all(sessionSeq) as TranscriptRow[]).map(toTranscriptEntry);
+    const chunks = this.s.chunksBySession.all(sessionSeq) as { entries_json: string }[];
+    const entries = chunks.flatMap((c) => JSON.parse(c.entries_json) as TranscriptEntry[]);
+    return legacy.length === 0 ? entries : [...legacy, ...entries].sort((a, b) => a.seq - b.seq);
   }
 
   /** Checkpoints the WAL once ingest has been quiet for a while (PASSIVE: never waits for readers). */
@@ -919,9 +938,8 @@ class SqliteMailStore implements MailStore {
     this.flushWrites();
     const row = this.s.sessionById.get(id) as SessionRow | undefined;
     if (!row) return undefined;
-    const entries = this.s.entriesBySession.all(row.seq) as TranscriptRow[];
     const messageIds = (this.s.messageIdsBySession.all(id) as { id: string }[]).map((r) => r.id);
-    return { ...toSessionSummary(row), transcript: entries.map(toTranscriptEntry), messageIds };
+    return { ...toSessionSummary(row), transcript: this.storedTranscript(row.seq), messageIds };
   }
 
   deleteSession(id: string): boolean {
@@ -1038,6 +1056,7 @@ class SqliteMailStore implements MailStore {
   private deleteSessionsBySeq(seqs: number[]): void {
     for (const seq of seqs) {
       this.s.deleteEntries.run(seq);
+      this.s.deleteChunks.run(seq);
       this.s.deleteSession.run(seq);
     }
   }
@@ -1137,17 +1156,5 @@ function toStateParams(state: SessionState): StateParams {
     message_count: state.messageCount,
     error_count: state.errorCount,
     warnings_json: JSON.stringify(state.warnings),
-  };
-}
-
-function toEntryParams(e: TranscriptEntry): EntryParams {
-  return {
-    seq: e.seq,
-    at_ms: e.atMs,
-    dir: e.dir,
-    text: e.text,
-    masked: e.masked ? 1 : 0,
-    data_json: e.data === undefined ? null : JSON.stringify(e.data),
-    message_id: e.messageId ?? null,
   };
 }

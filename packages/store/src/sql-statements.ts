@@ -79,9 +79,8 @@ export function prepareStatements(db: Database.Database) {
     sessionBySeq: p(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE seq = ?`),
     sessionsFirst: p(`SELECT ${SESSION_COLUMNS} FROM sessions ORDER BY seq DESC LIMIT ?`),
     sessionsBefore: p(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE seq < ? ORDER BY seq DESC LIMIT ?`),
-    insertEntry: p(
-      `INSERT OR IGNORE INTO transcript_entries (session_seq, seq, at_ms, dir, text, masked, data_json, message_id)
-       VALUES (@session_seq, @seq, @at_ms, @dir, @text, @masked, @data_json, @message_id)`,
+    insertChunk: p(
+      "INSERT OR IGNORE INTO transcript_chunks (session_seq, first_seq, entries_json) VALUES (?, ?, ?)",
     ),
     // Added to, not recounted: counting the rows would scan the whole transcript on every flush, and
     // a session reusing its connection for thousands of messages made that the cost of ingest.
@@ -93,6 +92,8 @@ export function prepareStatements(db: Database.Database) {
        WHERE seq = @seq`,
     ),
     endSession: p("UPDATE sessions SET ended_at = ?, outcome = ? WHERE seq = ?"),
+    chunksBySession: p("SELECT entries_json FROM transcript_chunks WHERE session_seq = ? ORDER BY first_seq"),
+    /** Entries stored before migration 002 (one row each); read and deleted, never written. */
     entriesBySession: p(
       "SELECT seq, at_ms, dir, text, masked, data_json, message_id FROM transcript_entries WHERE session_seq = ? ORDER BY seq",
     ),
@@ -110,6 +111,7 @@ export function prepareStatements(db: Database.Database) {
          AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.session_id = s.id)`,
     ),
     deleteEntries: p("DELETE FROM transcript_entries WHERE session_seq = ?"),
+    deleteChunks: p("DELETE FROM transcript_chunks WHERE session_seq = ?"),
     deleteSession: p("DELETE FROM sessions WHERE seq = ?"),
   };
 }
