@@ -1,7 +1,8 @@
 /**
- * `tsx src/profile-summary.ts <file.cpuprofile> [top] [skipMs]`: self time by function and by package
- * of a V8 CPU profile written by `pnpm bench -- --profile`, to explain where a missed target's time
- * goes without opening DevTools. `skipMs` leaves out the first milliseconds (module loading at start).
+ * `tsx src/profile-summary.ts <file.cpuprofile> [top] [skipMs] [untilMs]`: self time by function and
+ * by package of a V8 CPU profile written by `pnpm bench -- --profile`, to explain where a missed
+ * target's time goes without opening DevTools. `skipMs` leaves out the first milliseconds (module
+ * loading at start), `untilMs` what comes after (the deferred parse once a load ended).
  */
 import { readFileSync } from "node:fs";
 
@@ -32,6 +33,7 @@ const file = process.argv[2];
 if (!file) throw new Error("usage: profile-summary.ts <file.cpuprofile> [top]");
 const top = Number(process.argv[3] ?? 25);
 const skipMs = Number(process.argv[4] ?? 0);
+const untilMs = Number(process.argv[5] ?? Infinity);
 const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
 // Self time per node from the samples themselves, so a leading window can be left out.
 const selfMs = new Map<number, number>();
@@ -40,7 +42,7 @@ let totalMs = 0;
 profile.samples.forEach((nodeId, i) => {
   const delta = (profile.timeDeltas[i] ?? 0) / 1000;
   at += delta;
-  if (at < skipMs) return;
+  if (at < skipMs || at > untilMs) return;
   totalMs += delta;
   selfMs.set(nodeId, (selfMs.get(nodeId) ?? 0) + delta);
 });
@@ -60,6 +62,10 @@ const print = (title: string, map: Map<string, number>, n: number): void => {
     console.log(`${ms.toFixed(0).padStart(8)} ms ${((ms / totalMs) * 100).toFixed(1).padStart(5)} %  ${key}`);
   }
 };
-console.log(`${file}: ${totalMs.toFixed(0)} ms profiled${skipMs ? ` after the first ${skipMs} ms` : ""}`);
+console.log(
+  `${file}: ${totalMs.toFixed(0)} ms profiled` +
+    (skipMs ? ` after the first ${skipMs} ms` : "") +
+    (Number.isFinite(untilMs) ? ` until ${untilMs} ms` : ""),
+);
 print("self time by owner", byOwner, 15);
 print("self time by function", byFunction, top);
