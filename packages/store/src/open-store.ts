@@ -100,8 +100,13 @@ const AGE_CHECK_INTERVAL_MS = 60_000;
 const PARSE_BYTES_IN_FLIGHT = 4 * 1024 * 1024;
 /** The deferred parse runs at idle priority: once no message arrived for this long... */
 const PARSE_QUIET_MS = 75;
-/** ...or, while messages keep arriving, one parse per this interval (the starvation guard)... */
+/**
+ * ...or, while messages keep arriving, one parse per this interval (the starvation guard), longer
+ * after a large message: PARSE_TRICKLE_BYTES per interval, so a burst of 5 MB messages is not
+ * parsed one per 20 ms beside its own ingest (that halved the burst's throughput)...
+ */
 const PARSE_TRICKLE_MS = 20;
+const PARSE_TRICKLE_BYTES = 64 * 1024;
 /** ...or at full speed once this many wait, so a long burst never piles up without bound. */
 const PARSE_BACKLOG_MAX = 20_000;
 /** Session, transcript and full-text writes are committed within this time (or at the next read). */
@@ -632,6 +637,9 @@ class SqliteMailStore implements MailStore {
       if (!this.db.open) return;
     }
     this.parseBytes += sized.size;
+    // A parse the trickle let through during a burst: the next one waits in proportion to its size.
+    if (performance.now() - this.lastAddAt < PARSE_QUIET_MS && sized.size > PARSE_TRICKLE_BYTES)
+      this.lastTrickleAt = performance.now() + PARSE_TRICKLE_MS * (sized.size / PARSE_TRICKLE_BYTES - 1);
     let result: ParseResult;
     let found: { seq: number; raw: Buffer } | undefined;
     try {
