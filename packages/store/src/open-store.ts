@@ -98,8 +98,11 @@ const DEFAULT_PAGE = 50;
 const AGE_CHECK_INTERVAL_MS = 60_000;
 /** Raw bytes parsed at once (a larger message goes alone): bounds the memory of the deferred parse. */
 const PARSE_BYTES_IN_FLIGHT = 4 * 1024 * 1024;
-/** The deferred parse runs at idle priority: once no message arrived for this long... */
-const PARSE_QUIET_MS = 75;
+/**
+ * The deferred parse runs at idle priority: once the SMTP side wrote nothing (no message, session or
+ * transcript write) for this long, longer than a 5 MB message takes to arrive after its DATA...
+ */
+const PARSE_QUIET_MS = 150;
 /**
  * ...or, while messages keep arriving, one parse per this interval (the starvation guard), longer
  * after a large message: PARSE_TRICKLE_BYTES per interval, so a burst of 5 MB messages is not
@@ -209,8 +212,8 @@ class SqliteMailStore implements MailStore {
   private readonly sessionSeqs = new Map<string, SessionCursor>();
   /** Session rows as committed by the current flush, for its events. */
   private readonly flushRows = new Map<string, SessionRow>();
-  /** performance.now() of the last addMessage: the deferred parse waits for a quiet spell. */
-  private lastAddAt = -Infinity;
+  /** performance.now() of the last write of the SMTP side: the deferred parse waits for a quiet spell. */
+  private lastWriteAt = -Infinity;
   private lastTrickleAt = -Infinity;
   private checkpointTimer: NodeJS.Timeout | null = null;
   /** Raw bytes of the parses in flight, and the parses waiting for that to drop. */
@@ -313,7 +316,6 @@ class SqliteMailStore implements MailStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    this.lastAddAt = performance.now();
     return new Promise((resolve, reject) => {
       this.enqueue({ kind: "message", item: { ...item, resolve, reject } });
     });
@@ -326,6 +328,7 @@ class SqliteMailStore implements MailStore {
    * made every commit touch the session, transcript and FTS pages too.
    */
   private enqueue(op: WriteOp): void {
+    this.lastWriteAt = performance.now();
     this.ops.push(op);
     if (op.kind === "message") {
       if (!this.flushScheduled) {
@@ -596,7 +599,7 @@ class SqliteMailStore implements MailStore {
     this.checkpointTimer = setTimeout(() => {
       this.checkpointTimer = null;
       if (this.closed || !this.db.open) return;
-      if (performance.now() - this.lastAddAt < CHECKPOINT_QUIET_MS) return this.scheduleCheckpoint();
+      if (performance.now() - this.lastWriteAt < CHECKPOINT_QUIET_MS) return this.scheduleCheckpoint();
       try {
         this.db.pragma("wal_checkpoint(PASSIVE)");
       } catch (error) {
@@ -613,7 +616,7 @@ class SqliteMailStore implements MailStore {
   private parseDelay(): number {
     if (this.closed || this.queue.size() > PARSE_BACKLOG_MAX) return 0;
     const now = performance.now();
-    const quiet = PARSE_QUIET_MS - (now - this.lastAddAt);
+    const quiet = PARSE_QUIET_MS - (now - this.lastWriteAt);
     if (quiet <= 0) return 0;
     const trickle = PARSE_TRICKLE_MS - (now - this.lastTrickleAt);
     if (trickle <= 0) {
@@ -638,7 +641,7 @@ class SqliteMailStore implements MailStore {
     }
     this.parseBytes += sized.size;
     // A parse the trickle let through during a burst: the next one waits in proportion to its size.
-    if (performance.now() - this.lastAddAt < PARSE_QUIET_MS && sized.size > PARSE_TRICKLE_BYTES)
+    if (performance.now() - this.lastWriteAt < PARSE_QUIET_MS && sized.size > PARSE_TRICKLE_BYTES)
       this.lastTrickleAt = performance.now() + PARSE_TRICKLE_MS * (sized.size / PARSE_TRICKLE_BYTES - 1);
     let result: ParseResult;
     let found: { seq: number; raw: Buffer } | undefined;
