@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseAddressList, scanHeaders } from "./header-scan.ts";
+import { parseAddressList, scanHeaders, toSnippet } from "./header-scan.ts";
 
 describe("parseAddressList (RFC 5322 section 3.4)", () => {
   it("reads display names, quoted names with commas, bare addresses and comments", () => {
@@ -76,5 +76,26 @@ describe("scanHeaders", () => {
     expect(scanHeaders(Buffer.alloc(0)).subject).toBe("");
     expect(scanHeaders(Buffer.from("\r\nbody only")).from).toBeNull();
     expect(scanHeaders(Buffer.from("garbage without colon")).headers).toEqual([]);
+  });
+});
+
+describe("toSnippet", () => {
+  const reference = (text: string) => text.replace(/\s+/g, " ").trim().slice(0, 200);
+
+  it("collapses every kind of whitespace run to one space and trims", () => {
+    expect(toSnippet("  Hello,\r\n\r\n\tworld\u00a0\u2003!  ")).toBe("Hello, world !");
+    expect(toSnippet("\n\n")).toBe("");
+  });
+
+  it("matches a whitespace-collapsing regular expression, cut at 200 characters", () => {
+    const alphabet = ["a", "é", "字", " ", "\t", "\r\n", "\u00a0", "\u3000", "\ufeff", "😀", "x"];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let run = 0; run < 300; run++) {
+      let text = "";
+      const length = Math.floor(next() * 700);
+      for (let i = 0; i < length; i++) text += alphabet[Math.floor(next() * alphabet.length)];
+      expect(toSnippet(text), JSON.stringify(text)).toBe(reference(text));
+    }
   });
 });

@@ -99,12 +99,31 @@ export function scanHeaders(raw: Buffer): HeaderScan {
 
 /** Collapses whitespace and cuts to the snippet length. */
 export function toSnippet(text: string): string {
-  // Whitespace runs collapse, so a few times the snippet length of input is always enough.
-  return text
-    .slice(0, SNIPPET_LENGTH * 8)
-    .replace(/\s+/g, " ")
-    .trim()
-    .slice(0, SNIPPET_LENGTH);
+  // One pass that stops at the snippet's length: a regex replace over the first 1,600 characters
+  // was the largest single cost of ingesting a 1 KB message.
+  let out = "";
+  let space = false;
+  for (let i = 0; i < text.length && out.length < SNIPPET_LENGTH; i++) {
+    const c = text.charCodeAt(i);
+    if (isWhitespace(c)) {
+      space = out.length > 0;
+      continue;
+    }
+    if (space) {
+      out += " ";
+      space = false;
+      if (out.length === SNIPPET_LENGTH) break;
+    }
+    out += text[i];
+  }
+  return out;
+}
+
+/** What `\s` matches in a regular expression, without running one per character. */
+function isWhitespace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return /\s/.test(String.fromCharCode(c));
 }
 
 function parseContentType(value: string): { type: string; charset: string | null } {
