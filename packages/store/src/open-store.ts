@@ -208,8 +208,10 @@ class SqliteMailStore implements MailStore {
   private readonly closeTimeoutMs: number;
   private readonly listeners = new Set<(event: StoreEvent) => void>();
   private readonly counters = { total: 0, unread: 0, bytes: 0, sessions: 0 };
-  /** Writes waiting for the next group commit, in call order. */
-  private ops: WriteOp[] = [];
+  /** Messages waiting for their group commit (the next setImmediate), in call order. */
+  private messageOps: WriteOp[] = [];
+  /** Session and transcript writes waiting for the next full flush, in call order. */
+  private sideOps: WriteOp[] = [];
   private flushScheduled = false;
   private flushTimer: NodeJS.Timeout | null = null;
   /** Sessions whose messages retention removed before they ended (see pruneEndedSessions). */
@@ -337,13 +339,16 @@ class SqliteMailStore implements MailStore {
    */
   private enqueue(op: WriteOp): void {
     this.lastWriteAt = performance.now();
-    this.ops.push(op);
     if (op.kind === "message") {
+      this.messageOps.push(op);
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush("messages"));
       }
-    } else this.scheduleFullFlush();
+    } else {
+      this.sideOps.push(op);
+      this.scheduleFullFlush();
+    }
   }
 
   private scheduleFullFlush(): void {
@@ -353,26 +358,24 @@ class SqliteMailStore implements MailStore {
 
   /** Reads see every write made before them: commit what waits for a group commit now. */
   private flushWrites(): void {
-    if (this.ops.length > 0 || this.pendingFts.size > 0) this.flush("all");
+    if (this.messageOps.length > 0 || this.sideOps.length > 0 || this.pendingFts.size > 0) this.flush("all");
   }
 
   /**
-   * The group commit: the writes queued since the last one (only the messages, or all) in one
-   * transaction, in call order, then the events in the same order (session.updated coalesced per
-   * session), then the promises. A full flush also writes the pending FTS rows.
+   * The group commit: the writes queued since the last one (only the messages, or all: messages
+   * first, then session and transcript writes) in one transaction, each kind in call order, then
+   * the events in the same order (session.updated coalesced per session), then the promises. A full
+   * flush also writes the pending FTS rows.
    */
   private flush(scope: "messages" | "all"): void {
-    let ops: WriteOp[];
-    if (scope === "messages") {
-      this.flushScheduled = false;
-      ops = this.ops.filter((op) => op.kind === "message");
-      this.ops = ops.length === this.ops.length ? [] : this.ops.filter((op) => op.kind !== "message");
-    } else {
-      this.flushScheduled = false;
+    this.flushScheduled = false;
+    let ops = this.messageOps;
+    this.messageOps = [];
+    if (scope === "all") {
       if (this.flushTimer !== null) clearTimeout(this.flushTimer);
       this.flushTimer = null;
-      ops = this.ops;
-      this.ops = [];
+      ops = ops.length === 0 ? this.sideOps : ops.concat(this.sideOps);
+      this.sideOps = [];
     }
     if (ops.length === 0 && (scope === "messages" || this.pendingFts.size === 0)) return;
     if (this.closed && !this.db.open) {
