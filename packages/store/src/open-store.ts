@@ -192,7 +192,9 @@ export function openStore(options: StoreOptions): MailStore {
   } catch (error) {
     db.close();
     if ((error as { code?: unknown }).code === "SQLITE_BUSY")
-      throw new Error(`database ${options.path} is in use by another process (a running Mailpen locks it)`);
+      throw new Error(`database ${options.path} is in use by another process (a running Mailpen locks it)`, {
+        cause: error,
+      });
     throw error;
   }
   return new SqliteMailStore(db, options);
