@@ -107,10 +107,11 @@ const PARSE_QUIET_MS = 150;
  * ...or, while messages keep arriving, one parse per this interval (the starvation guard, so a long
  * burst shows parsed messages too), longer after a large message: PARSE_TRICKLE_BYTES per interval.
  * One per 20 ms cost a new-connection burst about 0.1 ms of main-thread time per message (the
- * parse's own commit, its FTS rewrite and events), and a burst of 5 MB messages half its throughput.
+ * parse's own commit, its FTS rewrite and events), and a burst of 5 MB messages half its throughput;
+ * 256 KiB per 100 ms still kept the parse worker a quarter busy (mostly its GC) in a 100 KB burst.
  */
 const PARSE_TRICKLE_MS = 100;
-const PARSE_TRICKLE_BYTES = 256 * 1024;
+const PARSE_TRICKLE_BYTES = 64 * 1024;
 /** ...or at full speed once this many wait, so a long burst never piles up without bound. */
 const PARSE_BACKLOG_MAX = 20_000;
 /** Session, transcript and full-text writes are committed within this time (or at the next read). */
