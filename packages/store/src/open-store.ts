@@ -104,11 +104,13 @@ const PARSE_BYTES_IN_FLIGHT = 4 * 1024 * 1024;
  */
 const PARSE_QUIET_MS = 150;
 /**
- * ...or, while messages keep arriving, one parse per this interval (the starvation guard, so a long
- * burst shows parsed messages too), longer after a large message: PARSE_TRICKLE_BYTES per interval.
- * One per 20 ms cost a new-connection burst about 0.1 ms of main-thread time per message (the
- * parse's own commit, its FTS rewrite and events), and a burst of 5 MB messages half its throughput;
- * 256 KiB per 100 ms still kept the parse worker a quarter busy (mostly its GC) in a 100 KB burst.
+ * ...or, while messages keep arriving, the trickle (the starvation guard, so a long burst shows
+ * parsed messages too): at most one parse per PARSE_TRICKLE_MS, within a budget of
+ * PARSE_TRICKLE_BYTES per PARSE_TRICKLE_MS of burst. So a 1 KB message is parsed every 100 ms of a
+ * burst, and a 5 MB one only after 8 s of it: the parse of a 5 MB message holds about 45 MB while it
+ * runs, and running it beside the burst's own ingest added the two peaks. One parse per 20 ms cost a
+ * new-connection burst about 0.1 ms of main-thread time per message (the parse's own commit, FTS
+ * rewrite and events), and 256 KiB per 100 ms kept the parse worker a quarter busy in a 100 KB burst.
  */
 const PARSE_TRICKLE_MS = 100;
 const PARSE_TRICKLE_BYTES = 64 * 1024;
@@ -231,6 +233,11 @@ class SqliteMailStore implements MailStore {
   /** performance.now() of the last write of the SMTP side: the deferred parse waits for a quiet spell. */
   private lastWriteAt = -Infinity;
   private lastTrickleAt = -Infinity;
+  /** When the current burst of writes began, and the bytes the trickle parsed since. */
+  private burstStartAt = -Infinity;
+  private trickledBytes = 0;
+  /** Sizes of the messages queued for the deferred parse, for the trickle's byte budget. */
+  private readonly queuedSizes = new Map<string, number>();
   private checkpointTimer: NodeJS.Timeout | null = null;
   /** Raw bytes of the parses in flight, and the parses waiting for that to drop. */
   private parseBytes = 0;
@@ -271,7 +278,7 @@ class SqliteMailStore implements MailStore {
       (id) => this.parseOne(id),
       (error) => this.logger.error("mailpen store: deferred parse failed", error),
       this.parser.concurrency,
-      { delay: () => this.parseDelay() },
+      { delay: (next) => this.parseDelay(next) },
     );
     // Messages stored but not parsed when the last process stopped: index their header scan now
     // (the process may have stopped before their FTS rows were written), then parse them.
@@ -344,7 +351,12 @@ class SqliteMailStore implements MailStore {
    * made every commit touch the session, transcript and FTS pages too.
    */
   private enqueue(op: WriteOp): void {
-    this.lastWriteAt = performance.now();
+    const now = performance.now();
+    if (now - this.lastWriteAt >= PARSE_QUIET_MS) {
+      this.burstStartAt = now;
+      this.trickledBytes = 0;
+    }
+    this.lastWriteAt = now;
     if (op.kind === "message") {
       this.messageOps.push(op);
       if (!this.flushScheduled) {
@@ -465,6 +477,7 @@ class SqliteMailStore implements MailStore {
     for (const event of events) this.emit(event);
     ops.forEach((op, i) => {
       if (op.kind !== "message" || !results[i]?.ok) return;
+      this.queuedSizes.set(op.item.row.id, op.item.row.size);
       this.queue.push(op.item.row.id);
       op.item.resolve(op.item.summary);
     });
@@ -630,14 +643,21 @@ class SqliteMailStore implements MailStore {
    * The gate of the deferred parse: it competes with ingest for the same cores, so it waits for a
    * quiet spell. A reader that needs a message parses it at once (ParseQueue.waitFor).
    */
-  private parseDelay(): number {
+  private parseDelay(next: string): number {
     if (this.closed || this.queue.size() > PARSE_BACKLOG_MAX) return 0;
     const now = performance.now();
     const quiet = PARSE_QUIET_MS - (now - this.lastWriteAt);
     if (quiet <= 0) return 0;
-    const trickle = PARSE_TRICKLE_MS - (now - this.lastTrickleAt);
+    const size = this.queuedSizes.get(next) ?? 0;
+    const budget = ((now - this.burstStartAt) / PARSE_TRICKLE_MS) * PARSE_TRICKLE_BYTES;
+    const short = this.trickledBytes + size - budget;
+    const trickle = Math.max(
+      PARSE_TRICKLE_MS - (now - this.lastTrickleAt),
+      (short / PARSE_TRICKLE_BYTES) * PARSE_TRICKLE_MS,
+    );
     if (trickle <= 0) {
       this.lastTrickleAt = now;
+      this.trickledBytes += size;
       return 0;
     }
     return Math.min(quiet, trickle);
@@ -645,6 +665,7 @@ class SqliteMailStore implements MailStore {
 
   /** The deferred full parse of one message; writes content, parts, summary and FTS, then emits. */
   private async parseOne(id: string): Promise<void> {
+    this.queuedSizes.delete(id);
     // Parses keep running while close() drains the queue; only a closed database stops them.
     if (!this.db.open) return;
     // Bytes in flight are capped (one message always goes): a parse holds the raw, its copy in the
@@ -657,9 +678,6 @@ class SqliteMailStore implements MailStore {
       if (!this.db.open) return;
     }
     this.parseBytes += sized.size;
-    // A parse the trickle let through during a burst: the next one waits in proportion to its size.
-    if (performance.now() - this.lastWriteAt < PARSE_QUIET_MS && sized.size > PARSE_TRICKLE_BYTES)
-      this.lastTrickleAt = performance.now() + PARSE_TRICKLE_MS * (sized.size / PARSE_TRICKLE_BYTES - 1);
     let result: ParseResult;
     let found: { seq: number; raw: Buffer } | undefined;
     try {

@@ -91,4 +91,31 @@ describe("createParseQueue", () => {
     expect(queue.size()).toBe(0);
     expect(log).toEqual(["b", "a", "c", "d"]);
   });
+
+  it("asks the gate about the next job to start, skipping one a reader already started", async () => {
+    const asked: string[] = [];
+    const ran: string[] = [];
+    let open = false;
+    const queue = createParseQueue(
+      async (key) => void ran.push(key),
+      () => {},
+      1,
+      {
+        delay: (next) => {
+          asked.push(next);
+          return open ? 0 : 5;
+        },
+      },
+    );
+    for (const key of ["a", "b", "c"]) queue.push(key);
+    await tick();
+    await queue.waitFor("a"); // a reader takes "a" past the gate
+    open = true;
+    await queue.stop(5000);
+    expect(ran).toEqual(["a", "b", "c"]);
+    // Asked about "a" while it waited, never again once the reader had started it; then "b", "c".
+    expect(asked[0]).toBe("a");
+    expect(asked.lastIndexOf("a")).toBeLessThan(asked.indexOf("b"));
+    expect(asked.indexOf("b")).toBeLessThan(asked.indexOf("c"));
+  });
 });

@@ -24,10 +24,10 @@ interface Job {
 
 export interface ParseQueueOptions {
   /**
-   * Milliseconds to wait before starting the next job; 0 starts it now. Asked before every start,
-   * so the answer may change (a quiet spell, a starvation guard).
+   * Milliseconds to wait before starting the job for `next`; 0 starts it now. Asked before every
+   * start, so the answer may change (a quiet spell, a starvation guard).
    */
-  delay?: () => number;
+  delay?: (next: string) => number;
 }
 
 export function createParseQueue(
@@ -69,7 +69,10 @@ export function createParseQueue(
 
   const pump = async (): Promise<void> => {
     if (running >= concurrency || stopped) return;
-    const wait = order.length > 0 ? delay() : 0;
+    // Keys a reader started (waitFor) or that finished are skipped: the gate is asked for the next.
+    while (order.length > 0 && jobs.get(order[0]!)?.started !== false) order.shift();
+    const next = order[0];
+    const wait = next === undefined ? 0 : delay(next);
     if (wait > 0) {
       if (timer === null) {
         timer = setTimeout(() => {
