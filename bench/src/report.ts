@@ -66,6 +66,9 @@ function ingestionTable(result: IngestionResult): string[] {
     "CPU ms/msg",
     "idle RSS MB",
     "peak RSS MB",
+    "parsed all after s",
+    "CPU ms/msg with parse",
+    "peak RSS MB with parse",
   ];
   const lines = [`| ${header.join(" | ")} |`, `|${header.map(() => " --- ").join("|")}|`];
   for (const f of result.figures) {
@@ -91,6 +94,9 @@ function ingestionTable(result: IngestionResult): string[] {
       cell(num(f.cpuMsPerMessage, 3), (x) => x.cpuMsPerMessage),
       mb(f.idleRssBytes),
       cell(mb(f.peakRssBytes), (x) => x.peakRssBytes),
+      f.parseDrainMs === null ? "–" : (f.parseDrainMs / 1000).toFixed(1),
+      f.cpuMsPerMessageWithParse === null ? "–" : num(f.cpuMsPerMessageWithParse, 3),
+      mb(f.peakRssWithParseBytes),
     ];
     if (f.failed > 0) row[0] += ` (${f.failed} failed: ${f.errors[0]?.replaceAll("|", "/") ?? ""})`;
     lines.push(`| ${row.join(" | ")} |`);
