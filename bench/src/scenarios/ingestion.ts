@@ -197,6 +197,9 @@ async function runOnce(
     if (server.pushesEvents && running.httpPort !== null) {
       ws = await openWsClient(running.httpPort, "/api/ws", (text) => {
         const at = process.hrtime.bigint();
+        // Only message events matter here: skip the others unparsed, so the client's share of the
+        // two cores goes to the load, not to reading session events (the type is the first key).
+        if (!text.startsWith('{"type":"message.')) return;
         const event = JSON.parse(text) as {
           type: string;
           message?: { subject?: string; parseState?: string };
