@@ -116,9 +116,14 @@ const PARSE_TRICKLE_MS = 100;
 const PARSE_TRICKLE_BYTES = 64 * 1024;
 /** ...or at full speed once this many wait, so a long burst never piles up without bound. */
 const PARSE_BACKLOG_MAX = 20_000;
-/** Session, transcript and full-text writes are committed within this time (or at the next read). */
-const SESSION_FLUSH_MS = 20;
-/** The WAL is checkpointed once no message arrived for this long. */
+/**
+ * Session, transcript and full-text writes are committed within this time (or at the next read).
+ * A batch delays the 250s that wait behind it: at 20 ms, one new connection per message over 10
+ * connections put about 20 sessions in a batch and the batch near the p99 of end-of-DATA -> 250
+ * (interleaved runs: p99 8-10.4 ms at 20 ms, 6-9.3 ms at 10 ms, the same throughput).
+ */
+const SESSION_FLUSH_MS = 10;
+/** The WAL is checkpointed once the SMTP side wrote nothing for this long. */
 const CHECKPOINT_QUIET_MS = 250;
 
 interface PendingAdd extends IngestRow {
