@@ -635,6 +635,23 @@ describe("hostile input", () => {
     );
   });
 
+  it("a connection the server dropped itself is not recorded as closed by the client", () => {
+    const events = (closedBy: "client" | "server") => {
+      const engine = createSmtpEngine({ newId: sequentialIds() });
+      engine.start();
+      return engine
+        .end({ outcome: "timeout", reason: "TLS handshake timed out", closedBy })
+        .flatMap((a) => (a.type === "transcript" ? a.entries : []))
+        .filter((e) => e.dir === "event")
+        .map((e) => e.text);
+    };
+    expect(events("server")).toEqual(["connection closed (timeout): TLS handshake timed out"]);
+    expect(events("client")).toEqual([
+      "client closed the connection",
+      "connection closed (timeout): TLS handshake timed out",
+    ]);
+  });
+
   it("an engine bug becomes 421 and a close with outcome error", async () => {
     let calls = 0;
     const { session, log } = setup({

@@ -133,8 +133,19 @@ export interface SmtpEngine {
   timeout(kind: "idle" | "session"): SmtpAction[];
   /** The server is stopping: 421 and close. */
   shutdown(): SmtpAction[];
-  /** The connection is gone. `outcome` overrides the default (what the engine decided, else client-closed). */
-  end(options?: { outcome?: SessionOutcome; reason?: string }): SmtpAction[];
+  /**
+   * The connection is gone. `outcome` overrides the default (what the engine decided, else
+   * client-closed). `closedBy: "server"` when the listener itself dropped it (a TLS handshake it timed
+   * out or aborted): the transcript then does not say that the client closed it.
+   */
+  end(options?: EndOptions): SmtpAction[];
+}
+
+/** How a connection ended, as the listener saw it (see `SmtpEngine.end`). */
+export interface EndOptions {
+  outcome?: SessionOutcome;
+  reason?: string;
+  closedBy?: "client" | "server";
 }
 
 const LF = 0x0a;
@@ -398,12 +409,12 @@ class Engine implements SmtpEngine, VerbContext {
     });
   }
 
-  end(options: { outcome?: SessionOutcome; reason?: string } = {}): SmtpAction[] {
+  end(options: EndOptions = {}): SmtpAction[] {
     return this.run(() => {
       if (this.ended) return;
       this.ensureStarted();
       if (this.overlong !== null) this.recordOverlong();
-      if (this.state !== "closed") {
+      if (this.state !== "closed" && options.closedBy !== "server") {
         const during =
           this.state === "data" || this.state === "bdat" || this.state === "chunking"
             ? " during message content"

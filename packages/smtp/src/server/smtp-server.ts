@@ -30,6 +30,7 @@ import { createIdGenerator } from "../id-generator.ts";
 import {
   createSmtpEngineWithConfig,
   resolveEngineConfig,
+  type EndOptions,
   type SmtpAction,
   type SmtpEngine,
 } from "../protocol/engine.ts";
@@ -250,7 +251,7 @@ class Connection {
   /** An implicit-TLS connection whose handshake has not finished. */
   private handshaking = false;
   private socketClosed = false;
-  private endOutcome: { outcome?: SessionOutcome; reason?: string } | null = null;
+  private endOutcome: EndOptions | null = null;
   private sessionEnded = false;
   /** Real time (Date.now, not the injected clock) of the accept, the last quiet sweep, our FIN. */
   private readonly acceptedAtMs = Date.now();
@@ -271,7 +272,7 @@ class Connection {
 
   private onTimeout(): void {
     if (this.handshaking) {
-      this.endOutcome ??= { outcome: "timeout", reason: "TLS handshake timed out" };
+      this.endOutcome ??= { outcome: "timeout", reason: "TLS handshake timed out", closedBy: "server" };
       this.socket.destroy();
     } else if (!this.busy) {
       this.perform(this.engine.timeout("idle"));
@@ -388,7 +389,11 @@ class Connection {
   }
 
   private abortHandshake(): void {
-    this.endOutcome ??= { outcome: "shutdown", reason: "server shutting down during the TLS handshake" };
+    this.endOutcome ??= {
+      outcome: "shutdown",
+      reason: "server shutting down during the TLS handshake",
+      closedBy: "server",
+    };
     this.socket.destroy();
   }
 
