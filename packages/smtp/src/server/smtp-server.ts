@@ -22,7 +22,7 @@
  */
 import net from "node:net";
 import tls from "node:tls";
-import type { SessionOutcome, SessionTls } from "@mailpen/shared";
+import type { SessionTls } from "@mailpen/shared";
 import type { DataSummary } from "@mailpen/shared";
 import type { SmtpBackend, SmtpCredentials, SmtpDelivery } from "../backend.ts";
 import type { SmtpServerOptions } from "../options.ts";
