@@ -1,6 +1,21 @@
-import { describe, expect, it } from "vitest";
-import { createMemoryStore } from "../test/memory-store.ts";
+import { afterEach, describe, expect, it } from "vitest";
+import { openStore, type MailStore } from "@mailpen/store";
 import { createPushHub, type PushClient } from "./push-hub.ts";
+
+// The real store (in memory): its writes are what emit the events the hub relays.
+let opened: MailStore[] = [];
+function realStore(): MailStore {
+  const store = openStore({ path: ":memory:", parseInWorker: false });
+  opened.push(store);
+  return store;
+}
+afterEach(async () => {
+  await Promise.all(opened.map((store) => store.close()));
+  opened = [];
+});
+
+/** One real write that emits `{"type":"messages.cleared"}`. */
+const clearAll = (store: MailStore) => void store.deleteMessages();
 
 function fakeClient(bufferedAmount = 0) {
   const client = {
@@ -19,21 +34,20 @@ function fakeClient(bufferedAmount = 0) {
 
 describe("createPushHub", () => {
   it("sends every store event to every client, serialized once", () => {
-    const store = createMemoryStore();
+    const store = realStore();
     const hub = createPushHub(store);
     const a = fakeClient();
     const b = fakeClient();
     hub.add(a);
     hub.add(b);
-    store.deleteMessage("none");
-    store.emit({ type: "messages.cleared" });
+    clearAll(store);
     expect(a.sent).toEqual(['{"type":"messages.cleared"}']);
     expect(b.sent).toEqual(a.sent);
     hub.close();
   });
 
   it("drops a client over the buffer bound and one whose send throws, keeping the rest", () => {
-    const store = createMemoryStore();
+    const store = realStore();
     const dropped: string[] = [];
     const hub = createPushHub(store, { maxBufferedBytes: 100, onDrop: (_c, reason) => dropped.push(reason) });
     const slow = fakeClient(101);
@@ -45,7 +59,7 @@ describe("createPushHub", () => {
     };
     const fine = fakeClient(100);
     [slow, broken, fine].forEach((c) => hub.add(c));
-    store.emit({ type: "messages.cleared" });
+    clearAll(store);
     expect(dropped).toEqual(["slow client", "send failed"]);
     expect(slow.terminated).toBe(true);
     expect(fine.sent).toHaveLength(1);
@@ -55,32 +69,32 @@ describe("createPushHub", () => {
   });
 
   it("stops listening to the store when closed", () => {
-    const store = createMemoryStore();
+    const store = realStore();
     const hub = createPushHub(store);
     hub.close();
     const late = fakeClient();
     hub.add(late);
-    store.emit({ type: "messages.cleared" });
+    clearAll(store);
     expect(late.sent).toEqual([]);
   });
 
   it("writes the events of one tick to a client's transport between one cork and one uncork", async () => {
-    const store = createMemoryStore();
+    const store = realStore();
     const hub = createPushHub(store);
     const log: string[] = [];
     const client = { ...fakeClient(), send: (data: string) => void log.push(`send ${data}`) };
     hub.add(client, { cork: () => void log.push("cork"), uncork: () => void log.push("uncork") });
-    store.emit({ type: "messages.cleared" });
-    store.emit({ type: "session.deleted", ids: ["s"] });
+    clearAll(store);
+    clearAll(store);
     expect(log.at(-1)).not.toBe("uncork"); // still corked in this tick
     await new Promise<void>((resolve) => process.nextTick(resolve));
     expect(log).toEqual([
       "cork",
       'send {"type":"messages.cleared"}',
-      'send {"type":"session.deleted","ids":["s"]}',
+      'send {"type":"messages.cleared"}',
       "uncork",
     ]);
-    store.emit({ type: "messages.cleared" });
+    clearAll(store);
     await new Promise<void>((resolve) => process.nextTick(resolve));
     expect(log.slice(4)).toEqual(["cork", 'send {"type":"messages.cleared"}', "uncork"]);
     hub.close();
