@@ -84,9 +84,14 @@ const worker = async (): Promise<void> => {
 await Promise.all(Array.from({ length: config.concurrency }, worker));
 const ingestMs = performance.now() - start;
 if (parsedAt === null) {
+  // A ref'd timer: the store's deferred parse waits on unref'd timers (it never keeps a process
+  // alive by itself), so this wait is what keeps the child running until the parses are done.
   await new Promise<void>((resolve) => {
-    allParsed = resolve;
-    setTimeout(resolve, 120_000).unref();
+    const limit = setTimeout(resolve, 120_000);
+    allParsed = () => {
+      clearTimeout(limit);
+      resolve();
+    };
   });
 }
 const parsedMs = parsedAt === null ? null : (parsedAt as number) - start;
