@@ -49,6 +49,7 @@ import type { FtsRow, IngestRow } from "./ingest-row.ts";
 import { migrate } from "./migrate.ts";
 import { prepareStatements } from "./sql-statements.ts";
 import type { Statements } from "./sql-statements.ts";
+import { createParseGate } from "./parse-gate.ts";
 import { createParseQueue } from "./parse-queue.ts";
 import {
   MESSAGE_SUMMARY_COLUMNS,
@@ -99,23 +100,13 @@ const AGE_CHECK_INTERVAL_MS = 60_000;
 /** Raw bytes parsed at once (a larger message goes alone): bounds the memory of the deferred parse. */
 const PARSE_BYTES_IN_FLIGHT = 4 * 1024 * 1024;
 /**
- * The deferred parse runs at idle priority: once the SMTP side wrote nothing (no message, session or
- * transcript write) for this long, longer than a 5 MB message takes to arrive after its DATA...
+ * The deferred parse's gate (parse-gate.ts): quiet after 150 ms without a write (longer than a 5 MB
+ * message takes to arrive after its DATA); during a burst one parse per 100 ms within 64 KiB per
+ * 100 ms of burst. One parse per 20 ms cost a new-connection burst about 0.1 ms of main-thread time
+ * per message (the parse's own commit, FTS rewrite and events), and 256 KiB per 100 ms kept the
+ * parse worker a quarter busy in a 100 KB burst. Above 20,000 waiting it runs at full speed.
  */
-const PARSE_QUIET_MS = 150;
-/**
- * ...or, while messages keep arriving, the trickle (the starvation guard, so a long burst shows
- * parsed messages too): at most one parse per PARSE_TRICKLE_MS, within a budget of
- * PARSE_TRICKLE_BYTES per PARSE_TRICKLE_MS of burst. So a 1 KB message is parsed every 100 ms of a
- * burst, and a 5 MB one only after 8 s of it: the parse of a 5 MB message holds about 45 MB while it
- * runs, and running it beside the burst's own ingest added the two peaks. One parse per 20 ms cost a
- * new-connection burst about 0.1 ms of main-thread time per message (the parse's own commit, FTS
- * rewrite and events), and 256 KiB per 100 ms kept the parse worker a quarter busy in a 100 KB burst.
- */
-const PARSE_TRICKLE_MS = 100;
-const PARSE_TRICKLE_BYTES = 64 * 1024;
-/** ...or at full speed once this many wait, so a long burst never piles up without bound. */
-const PARSE_BACKLOG_MAX = 20_000;
+const PARSE_GATE = { quietMs: 150, trickleMs: 100, trickleBytes: 64 * 1024, backlogMax: 20_000 };
 /**
  * Session, transcript and full-text writes are committed within this time (or at the next read).
  * A batch delays the 250s that wait behind it: at 20 ms, one new connection per message over 10
@@ -236,11 +227,7 @@ class SqliteMailStore implements MailStore {
   /** Session rows as committed by the current flush, for its events. */
   private readonly flushRows = new Map<string, SessionRow>();
   /** performance.now() of the last write of the SMTP side: the deferred parse waits for a quiet spell. */
-  private lastWriteAt = -Infinity;
-  private lastTrickleAt = -Infinity;
-  /** When the current burst of writes began, and the bytes the trickle parsed since. */
-  private burstStartAt = -Infinity;
-  private trickledBytes = 0;
+  private readonly parseGate = createParseGate(PARSE_GATE);
   /** Sizes of the messages queued for the deferred parse, for the trickle's byte budget. */
   private readonly queuedSizes = new Map<string, number>();
   private checkpointTimer: NodeJS.Timeout | null = null;
@@ -356,12 +343,7 @@ class SqliteMailStore implements MailStore {
    * made every commit touch the session, transcript and FTS pages too.
    */
   private enqueue(op: WriteOp): void {
-    const now = performance.now();
-    if (now - this.lastWriteAt >= PARSE_QUIET_MS) {
-      this.burstStartAt = now;
-      this.trickledBytes = 0;
-    }
-    this.lastWriteAt = now;
+    this.parseGate.noteWrite();
     if (op.kind === "message") {
       this.messageOps.push(op);
       if (!this.flushScheduled) {
@@ -634,7 +616,7 @@ class SqliteMailStore implements MailStore {
     this.checkpointTimer = setTimeout(() => {
       this.checkpointTimer = null;
       if (this.closed || !this.db.open) return;
-      if (performance.now() - this.lastWriteAt < CHECKPOINT_QUIET_MS) return this.scheduleCheckpoint();
+      if (this.parseGate.msSinceWrite() < CHECKPOINT_QUIET_MS) return this.scheduleCheckpoint();
       try {
         this.db.pragma("wal_checkpoint(PASSIVE)");
       } catch (error) {
@@ -644,28 +626,10 @@ class SqliteMailStore implements MailStore {
     this.checkpointTimer.unref();
   }
 
-  /**
-   * The gate of the deferred parse: it competes with ingest for the same cores, so it waits for a
-   * quiet spell. A reader that needs a message parses it at once (ParseQueue.waitFor).
-   */
+  /** The deferred parse's gate, asked before each parse the queue starts (see parse-gate.ts). */
   private parseDelay(next: string): number {
-    if (this.closed || this.queue.size() > PARSE_BACKLOG_MAX) return 0;
-    const now = performance.now();
-    const quiet = PARSE_QUIET_MS - (now - this.lastWriteAt);
-    if (quiet <= 0) return 0;
-    const size = this.queuedSizes.get(next) ?? 0;
-    const budget = ((now - this.burstStartAt) / PARSE_TRICKLE_MS) * PARSE_TRICKLE_BYTES;
-    const short = this.trickledBytes + size - budget;
-    const trickle = Math.max(
-      PARSE_TRICKLE_MS - (now - this.lastTrickleAt),
-      (short / PARSE_TRICKLE_BYTES) * PARSE_TRICKLE_MS,
-    );
-    if (trickle <= 0) {
-      this.lastTrickleAt = now;
-      this.trickledBytes += size;
-      return 0;
-    }
-    return Math.min(quiet, trickle);
+    if (this.closed) return 0;
+    return this.parseGate.delay(this.queuedSizes.get(next) ?? 0, this.queue.size());
   }
 
   /** The deferred full parse of one message; writes content, parts, summary and FTS, then emits. */
