@@ -142,7 +142,8 @@ describe("RFC 3207: broken TLS", () => {
     }
   });
 
-  it("a TCP client that never starts the TLS handshake is timed out: one record, outcome timeout", async () => {
+  /** The session record of a TCP client on the implicit-TLS port that never starts the handshake. */
+  async function silentTlsClientEnded() {
     const started = await fixture.start({
       server: { tls: "self-signed", idleTimeoutMs: 200 },
       implicitTls: true,
@@ -151,28 +152,23 @@ describe("RFC 3207: broken TLS", () => {
     socket.on("error", () => undefined);
     try {
       const [ended] = await started.backend.waitForEnded(1, 3000);
-      expect(ended!.ends.map((e) => e.outcome)).toEqual(["timeout"]);
+      return ended!;
     } finally {
       socket.destroy();
     }
+  }
+
+  it("a TCP client that never starts the TLS handshake is timed out: one record, outcome timeout", async () => {
+    const ended = await silentTlsClientEnded();
+    expect(ended.ends.map((e) => e.outcome)).toEqual(["timeout"]);
   });
 
   // FINDINGS.md #5 (fixed): the transcript said the client closed when the server timed it out.
   it("the transcript of a handshake timeout does not claim that the client closed", async () => {
-    const started = await fixture.start({
-      server: { tls: "self-signed", idleTimeoutMs: 200 },
-      implicitTls: true,
-    });
-    const socket = net.connect({ host: "127.0.0.1", port: started.tlsPort! });
-    socket.on("error", () => undefined);
-    try {
-      const [ended] = await started.backend.waitForEnded(1, 3000);
-      const events = ended!.entries.filter((e) => e.dir === "event").map((e) => e.text);
-      expect(events.some((t) => /timed out/i.test(t))).toBe(true);
-      expect(events.filter((t) => /client closed/i.test(t))).toEqual([]);
-    } finally {
-      socket.destroy();
-    }
+    const ended = await silentTlsClientEnded();
+    const events = ended.entries.filter((e) => e.dir === "event").map((e) => e.text);
+    expect(events.some((t) => /timed out/i.test(t))).toBe(true);
+    expect(events.filter((t) => /client closed/i.test(t))).toEqual([]);
   });
 
   it("maxConnections counts the implicit-TLS listener too", async () => {
