@@ -222,11 +222,11 @@ class SqliteMailStore implements MailStore {
   private readonly pruneWhenEnded = new Set<string>();
   /** FTS rows of committed messages, written by the next full flush (or by their parse). */
   private readonly pendingFts = new Map<number, FtsRow>();
-  /** Seqs of sessions in progress, so a transcript write needs no lookup. */
+  /** Cursors of sessions in progress, so a transcript write needs no lookup. */
   private readonly sessionSeqs = new Map<string, SessionCursor>();
   /** Session rows as committed by the current flush, for its events. */
   private readonly flushRows = new Map<string, SessionRow>();
-  /** performance.now() of the last write of the SMTP side: the deferred parse waits for a quiet spell. */
+  /** When the deferred parse may run; told of every write of the SMTP side (see parse-gate.ts). */
   private readonly parseGate = createParseGate(PARSE_GATE);
   /** Sizes of the messages queued for the deferred parse, for the trickle's byte budget. */
   private readonly queuedSizes = new Map<string, number>();
@@ -590,14 +590,15 @@ class SqliteMailStore implements MailStore {
     for (const [seq, fts] of this.pendingFts) this.s.insertFts.run({ rowid: seq, ...fts });
   }
 
-  /** The seq of a session, from the cache of sessions in progress or the database. */
+  /** The cursor of a session, from the cache of sessions in progress or the database. */
   private sessionCursor(id: string): SessionCursor | undefined {
     const cached = this.sessionSeqs.get(id);
     if (cached !== undefined) return cached;
     const seq = (this.s.sessionById.get(id) as SessionRow | undefined)?.seq;
     if (seq === undefined) return undefined;
-    const stored = this.storedTranscript(seq);
-    const cursor = { seq, lastEntrySeq: stored.at(-1)?.seq ?? -Infinity };
+    // The last entry stored: of the last chunk, or of the rows from before migration 002.
+    const last = this.s.lastEntrySeq.get({ session_seq: seq }) as { seq: number | null };
+    const cursor = { seq, lastEntrySeq: last.seq ?? -Infinity };
     this.sessionSeqs.set(id, cursor);
     return cursor;
   }

@@ -93,6 +93,14 @@ export function prepareStatements(db: Database.Database) {
     ),
     endSession: p("UPDATE sessions SET ended_at = ?, outcome = ? WHERE seq = ?"),
     chunksBySession: p("SELECT entries_json FROM transcript_chunks WHERE session_seq = ? ORDER BY first_seq"),
+    lastEntrySeq: p(
+      // The aggregate max skips the NULL of a side that has no entries (a scalar max would not).
+      `SELECT max(seq) AS seq FROM (
+         SELECT (SELECT json_extract(entries_json, '$[#-1].seq') FROM transcript_chunks
+                 WHERE session_seq = @session_seq ORDER BY first_seq DESC LIMIT 1) AS seq
+         UNION ALL
+         SELECT max(seq) FROM transcript_entries WHERE session_seq = @session_seq)`,
+    ),
     /** Entries stored before migration 002 (one row each); read and deleted, never written. */
     entriesBySession: p(
       "SELECT seq, at_ms, dir, text, masked, data_json, message_id FROM transcript_entries WHERE session_seq = ? ORDER BY seq",

@@ -56,4 +56,30 @@ describe("migration 002: transcript chunks", () => {
     expect(db.prepare("SELECT count(*) AS n FROM transcript_chunks").get()).toEqual({ n: 0 });
     db.close();
   });
+
+  it("continues a chunked transcript after a reopen, ignoring replays of stored entries", async () => {
+    const file = path.join(dir, "v2.sqlite");
+    const session = {
+      id: "s",
+      startedAt: new Date(0),
+      remoteAddress: "127.0.0.1",
+      remotePort: 1,
+      localAddress: "127.0.0.1",
+      localPort: 2,
+      tls: null,
+    };
+    const entry = (seq: number) => ({ seq, atMs: seq, dir: "client" as const, text: `c${seq}` });
+    const first = openStore({ path: file, parseInWorker: false });
+    first.startSession(session);
+    first.appendTranscript("s", [0, 1, 2].map(entry));
+    await first.close();
+    const second = openStore({ path: file, parseInWorker: false });
+    try {
+      second.appendTranscript("s", [2, 3].map(entry));
+      expect(second.getSession("s")?.transcript.map((e) => e.text)).toEqual(["c0", "c1", "c2", "c3"]);
+      expect(second.getSession("s")?.entryCount).toBe(4);
+    } finally {
+      await second.close();
+    }
+  });
 });
