@@ -17,7 +17,8 @@ describe("createMessageParser", () => {
     try {
       const first = await parser.parse(raw);
       expect(parser.workerRunning()).toBe(true);
-      expect(first.ok && first.content.text).toBe("body");
+      expect(first.ok && first.content.text?.toString()).toBe("body");
+      expect(Buffer.isBuffer(first.ok ? first.content.text : null)).toBe(true);
       const part = first.ok ? first.content.parts[0] : undefined;
       expect(Buffer.isBuffer(part?.content)).toBe(true);
       expect(part?.content.equals(Buffer.from([0, 1, 2, 255]))).toBe(true);
@@ -49,6 +50,52 @@ describe("createMessageParser", () => {
       const result = await parser.parse(big);
       expect(result.ok && result.content.subject).toBe("big");
       expect(parser.workerRunning()).toBe(false);
+    } finally {
+      await parser.close();
+    }
+  });
+});
+
+describe("the parse worker's transfer of the raw", () => {
+  it("moves an owned raw to the worker and reads it again when the worker dies", async () => {
+    const warnings: unknown[] = [];
+    // A worker heap far too small for a 1 MB body: the worker dies out of memory mid-parse.
+    const parser = createMessageParser({
+      worker: true,
+      logger: { warn: (w) => warnings.push(w), error: () => {} },
+      workerLimits: { maxOldGenerationSizeMb: 2, maxYoungGenerationSizeMb: 1 },
+    });
+    try {
+      const build = (): Buffer =>
+        Buffer.concat([Buffer.from("Subject: many\r\n\r\n"), Buffer.alloc(1024 * 1024, "abc def\r\n")]);
+      const raw = Buffer.from(build()); // owns its memory
+      let rereads = 0;
+      const result = await parser.parse(raw, () => {
+        rereads++;
+        return build();
+      });
+      expect(raw.length).toBe(0); // detached: it moved to the worker
+      expect(rereads).toBe(1);
+      expect(warnings.map(String).join("\n")).toMatch(/parse worker stopped/);
+      expect(result.ok && result.content.subject).toBe("many");
+    } finally {
+      await parser.close();
+    }
+  }, 60_000);
+
+  it("copies a raw that is a view of a larger buffer, or when it cannot be read again", async () => {
+    const parser = createMessageParser({ worker: true, logger: console });
+    try {
+      const backing = Buffer.from("xxSubject: view\r\n\r\nbody\r\n");
+      const view = backing.subarray(2);
+      const viewed = await parser.parse(view, () => undefined);
+      expect(viewed.ok && viewed.content.subject).toBe("view");
+      expect(view.length).toBe(backing.length - 2);
+      const owned = Buffer.from("Subject: kept\r\n\r\nbody\r\n");
+      const copy = Buffer.from(owned);
+      const kept = await parser.parse(owned);
+      expect(kept.ok && kept.content.subject).toBe("kept");
+      expect(owned.equals(copy)).toBe(true);
     } finally {
       await parser.close();
     }

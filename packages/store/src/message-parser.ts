@@ -7,11 +7,17 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import type { ResourceLimits } from "node:worker_threads";
 import { parseMessageContent } from "./message-parse.ts";
 import type { ParseResult, ParsedContent } from "./message-parse.ts";
 
 export interface MessageParser {
-  parse(raw: Buffer): Promise<ParseResult>;
+  /**
+   * Parses `raw`. With `reread`, a worker may take `raw` over by transfer instead of a copy (the
+   * caller must not use it afterwards); should the worker die, `reread` fetches the bytes again for
+   * the main thread.
+   */
+  parse(raw: Buffer, reread?: () => Buffer | undefined): Promise<ParseResult>;
   /** How many parses may usefully run at once (more than one only with a worker). */
   readonly concurrency: number;
   /** True while a worker thread is running (for tests and diagnostics). */
@@ -30,7 +36,8 @@ const WORKER_MAX_BYTES = 8 * 1024 * 1024;
 const MAX_CRASHES = 3;
 
 interface InFlight {
-  raw: Buffer;
+  /** The bytes again, for the main thread (the worker may own the original). */
+  raw: () => Buffer | undefined;
   resolve: (result: ParseResult) => void;
 }
 
@@ -39,6 +46,8 @@ export function createMessageParser(options: {
   logger: Pick<Console, "warn" | "error">;
   /** Stop an idle worker after this many milliseconds; default 10,000. */
   idleMs?: number;
+  /** The worker's V8 heap limits; default WORKER_LIMITS (tests make them tiny to see it die). */
+  workerLimits?: ResourceLimits;
 }): MessageParser {
   if (!options.worker) {
     return { parse: parseMessageContent, concurrency: 1, workerRunning: () => false, close: async () => {} };
@@ -84,13 +93,17 @@ export function createMessageParser(options: {
       options.logger.warn("mailpen store: parse worker stopped; its parses run on the main thread", reason);
     const pending = [...inFlight.values()];
     inFlight.clear();
-    for (const job of pending) void parseMessageContent(job.raw).then(job.resolve);
+    for (const job of pending) {
+      const raw = job.raw();
+      if (raw === undefined) job.resolve({ ok: false, error: "message no longer stored" });
+      else void parseMessageContent(raw).then(job.resolve);
+    }
   };
 
   const start = (): Worker | null => {
     if (worker || failed) return worker;
     try {
-      const w = createParseWorker();
+      const w = createParseWorker(options.workerLimits ?? WORKER_LIMITS);
       w.unref();
       w.on("message", (reply: { key: number; result: ParseResult }) => {
         const job = inFlight.get(reply.key);
@@ -114,7 +127,7 @@ export function createMessageParser(options: {
     // Enough parses in flight that the worker never waits for the main thread's batched writes.
     concurrency: 16,
     workerRunning: () => worker !== null,
-    parse(raw) {
+    parse(raw, reread) {
       if (idleTimer) clearTimeout(idleTimer);
       idleTimer = null;
       // Above the worker's heap limit: the main thread (no limit) parses it.
@@ -122,8 +135,12 @@ export function createMessageParser(options: {
       if (!w) return parseMessageContent(raw);
       return new Promise<ParseResult>((resolve) => {
         const key = nextKey++;
-        inFlight.set(key, { raw, resolve });
-        w.postMessage({ key, raw });
+        // A buffer that owns its whole memory moves to the worker: a copy would cost a serialised
+        // copy plus the worker's own (about 15 MB of transient native memory for 5 MB).
+        const owned = raw.byteOffset === 0 && raw.buffer.byteLength === raw.length;
+        const transfer = reread !== undefined && owned && raw.buffer instanceof ArrayBuffer;
+        inFlight.set(key, { raw: transfer ? reread : () => raw, resolve });
+        w.postMessage({ key, raw }, transfer ? [raw.buffer as ArrayBuffer] : []);
       });
     },
     async close() {
@@ -152,10 +169,9 @@ export function createMessageParser(options: {
  *   entry, `parse-worker.mjs`, beside it. The worker then runs without tsx (no loader thread, no
  *   compiling at start).
  */
-function createParseWorker(): Worker {
-  if (import.meta.url.endsWith(".ts"))
-    return new Worker(workerBootstrap(), { eval: true, resourceLimits: WORKER_LIMITS });
-  return new Worker(new URL("./parse-worker.mjs", import.meta.url), { resourceLimits: WORKER_LIMITS });
+function createParseWorker(resourceLimits: ResourceLimits): Worker {
+  if (import.meta.url.endsWith(".ts")) return new Worker(workerBootstrap(), { eval: true, resourceLimits });
+  return new Worker(new URL("./parse-worker.mjs", import.meta.url), { resourceLimits });
 }
 
 /**
@@ -178,11 +194,15 @@ function resolveTsxEsmApi(): string {
   return path.join(path.dirname(manifest), relative);
 }
 
-/** Structured clone turns Buffers into plain Uint8Arrays; give the parts their Buffers back. */
+/** Structured clone turns Buffers into plain Uint8Arrays; give the bodies and parts their Buffers back. */
 function reviveBuffers(result: ParseResult): ParseResult {
   if (!result.ok) return result;
+  const asBuffer = (b: Uint8Array | null): Buffer | null =>
+    b === null ? null : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
   const content: ParsedContent = {
     ...result.content,
+    text: asBuffer(result.content.text),
+    html: asBuffer(result.content.html),
     parts: result.content.parts.map((p) => ({
       ...p,
       content: Buffer.from(p.content.buffer, p.content.byteOffset, p.content.byteLength),

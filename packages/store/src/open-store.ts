@@ -653,7 +653,10 @@ class SqliteMailStore implements MailStore {
     try {
       found = this.s.rawById.get(id) as { seq: number; raw: Buffer } | undefined;
       if (!found) return;
-      result = await this.parser.parse(found.raw);
+      // The raw moves to the parse worker; should the worker die, it is read again.
+      result = await this.parser.parse(found.raw, () =>
+        this.db.open ? (this.s.rawById.get(id) as { raw: Buffer } | undefined)?.raw : undefined,
+      );
     } finally {
       this.parseBytes -= sized.size;
       // Wake every waiter: each re-checks the budget, the first that fits takes it.

@@ -16,13 +16,15 @@ if (port) {
   port.on("message", (request: ParseRequest) => {
     const raw = Buffer.from(request.raw.buffer, request.raw.byteOffset, request.raw.byteLength);
     void parseMessageContent(raw).then((result) => {
-      // Move part contents that own their whole memory instead of copying them (a 5 MB attachment
-      // would otherwise exist twice until the worker's next GC); pooled slices are copied.
+      // Move the bodies and the part contents that own their whole memory instead of copying them
+      // (a 5 MB body would otherwise exist twice until the worker's next GC); pooled slices are
+      // copied.
       const transfer: ArrayBuffer[] = [];
       if (result.ok) {
-        for (const p of result.content.parts) {
-          const b = p.content.buffer;
-          if (b instanceof ArrayBuffer && p.content.byteOffset === 0 && b.byteLength === p.content.length)
+        const c = result.content;
+        for (const bytes of [c.text, c.html, ...c.parts.map((p) => p.content)]) {
+          const b = bytes?.buffer;
+          if (bytes && b instanceof ArrayBuffer && bytes.byteOffset === 0 && b.byteLength === bytes.length)
             if (!transfer.includes(b)) transfer.push(b);
         }
       }

@@ -24,7 +24,9 @@ export function prepareStatements(db: Database.Database) {
       "INSERT INTO messages_fts (rowid, subject, from_addr, to_addr, body) VALUES (@rowid, @subject, @from_addr, @to_addr, @body)",
     ),
     deleteFts: p("DELETE FROM messages_fts WHERE rowid = ?"),
-    insertContent: p("INSERT OR REPLACE INTO message_content (seq, text, html) VALUES (?, ?, ?)"),
+    insertContent: p(
+      "INSERT OR REPLACE INTO message_content (seq, text, html) VALUES (?, CAST(? AS TEXT), CAST(? AS TEXT))",
+    ),
     insertPart: p(
       `INSERT INTO message_parts (message_seq, ordinal, part_id, filename, content_type, disposition, size, content_id,
         checksum, content)
