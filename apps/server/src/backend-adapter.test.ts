@@ -34,6 +34,7 @@ describe("createStoreBackend", () => {
       receivedAt: new Date(5),
       envelope: testEnvelope,
       raw: Buffer.from("x"),
+      summary: { bytes: 1, lines: 1, bareLf: 0, bareCr: 0, eightBit: 0, longLines: 0, nul: 0 },
     });
     backend.sessionEnded({ id: "s1", endedAt: new Date(9), outcome: "quit", ...state });
     expect(store.getRaw("m1")?.toString()).toBe("x");

@@ -42,6 +42,7 @@ export function createStoreBackend(store: MailStore, options: StoreBackendOption
         receivedAt: delivery.receivedAt,
         envelope: delivery.envelope,
         raw: delivery.raw,
+        contentSummary: delivery.summary,
       });
     },
     sessionEnded(end) {

@@ -74,6 +74,8 @@ export interface SmtpDelivery {
   envelope: Envelope;
   /** The message content exactly as received, after dot-unstuffing (DATA) or as sent (BDAT). */
   raw: Buffer;
+  /** `raw` as counted while it arrived (the transcript's DataSummary): a backend need not scan it again. */
+  summary: DataSummary;
 }
 
 export interface SmtpCredentials {

@@ -30,7 +30,7 @@ export function toIngestRow(message: NewMessage, id: string): IngestRow {
   if (!Buffer.isBuffer(message.raw)) throw new TypeError("NewMessage.raw must be a Buffer");
   const raw = message.raw;
   const scan = scanHeaders(raw);
-  const flags = computeRawFlags(raw, message.envelope);
+  const flags = computeRawFlags(raw, message.envelope, message.contentSummary);
   const envelopeJson = JSON.stringify(message.envelope);
   const rcpt = message.envelope.rcptTo.map((r) => r.address);
   const row: Omit<MessageRow, "seq"> = {

@@ -1,4 +1,5 @@
 import type {
+  DataSummary,
   Envelope,
   MessageDetail,
   MessageListResponse,
@@ -113,6 +114,12 @@ export interface NewMessage {
   receivedAt: Date;
   envelope: Envelope;
   raw: Buffer;
+  /**
+   * The counts of `raw` (bare LF, bare CR, 8-bit, NUL, long lines) when the caller has them already,
+   * as the SMTP engine does while receiving: the store then does not scan `raw` for its flags again.
+   * They must describe exactly these bytes.
+   */
+  contentSummary?: DataSummary;
 }
 
 export interface PartContent {

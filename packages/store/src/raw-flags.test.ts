@@ -39,4 +39,25 @@ describe("computeRawFlags", () => {
     expect(flags(`${line(998)}\n`)).toEqual(["bare-lf"]);
     expect(flags(`${line(999)}\n`)).toEqual(["bare-lf", "long-line"]);
   });
+
+  it("takes counts made while the bytes arrived instead of scanning them", () => {
+    const none = { bytes: 4, lines: 1, bareLf: 0, bareCr: 0, eightBit: 0, longLines: 0, nul: 0 };
+    const raw = Buffer.from("a\nb\r\n");
+    expect(computeRawFlags(raw, envelope({}), none)).toEqual([]); // trusted: not scanned
+    expect(
+      computeRawFlags(Buffer.from("ab"), envelope({}), {
+        ...none,
+        bareLf: 1,
+        bareCr: 2,
+        nul: 1,
+        longLines: 1,
+      }),
+    ).toEqual(["bare-lf", "bare-cr", "nul", "long-line"]);
+    expect(computeRawFlags(Buffer.from("ab"), envelope({}), { ...none, eightBit: 3 })).toEqual([
+      "8bit-without-8bitmime",
+    ]);
+    expect(
+      computeRawFlags(Buffer.from("ab"), envelope({ BODY: "8BITMIME" }), { ...none, eightBit: 3 }),
+    ).toEqual([]);
+  });
 });

@@ -868,6 +868,7 @@ class Engine implements SmtpEngine, VerbContext {
       receivedAt: new Date(this.config.clock()),
       envelope: this.toEnvelope(envelope, transport),
       raw,
+      summary,
     };
     this.envelope = null;
     this.chunked = false;
