@@ -177,12 +177,6 @@ export function openStore(options: StoreOptions): MailStore {
     // also spares the file-lock system calls of every transaction (about 10 per message with a new
     // connection per message) and keeps the WAL index in memory instead of a shared -shm file.
     db.pragma("locking_mode = EXCLUSIVE");
-    // 16 KiB pages for a new database (an existing one keeps its size): a WAL commit writes a frame
-    // per page, and a 100 KB raw message spans 25 overflow pages of 4 KiB but 7 of 16 KiB. Inserting
-    // 100 KB blobs in WAL mode costs 0.2 ms each with 4 KiB pages, 0.06-0.09 ms with 16 KiB; a 1 KB
-    // row alone in its commit 0.008 vs 0.012 ms (better-sqlite3 on this machine). 64 KiB pages were no
-    // faster for 100 KB and three times slower for 1 KB commits.
-    db.pragma("page_size = 16384");
     db.pragma("journal_mode = WAL");
     // NORMAL in WAL mode: a commit survives a process kill (the WAL is in the OS page cache); only
     // an OS crash or power loss may lose the last commits. FULL would fsync every group commit.
