@@ -1,11 +1,14 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { MailStore } from "@mailpen/store";
+import type { MessageSummary } from "@mailpen/shared";
+import { openStore, type MailStore, type NewMessage, type StoreOptions } from "@mailpen/store";
 import type { FastifyInstance } from "fastify";
 import { onTestFinished } from "vitest";
 import { buildApp, type AppConfig } from "../src/app.ts";
-import { createMemoryStore, type MemoryStore } from "./memory-store.ts";
+import { testEnvelope, textMessage, type TextMessageOptions } from "./message-builder.ts";
+
+export { testEnvelope } from "./message-builder.ts";
 
 /** A temp folder removed after the test. */
 export function makeTempDir(): string {
@@ -23,15 +26,51 @@ export function makeWebRoot(dir: string): string {
   return root;
 }
 
-/** An app over a memory store, closed after the test. */
+/** Store warnings and errors are expected in some tests; they go nowhere. */
+export const silentLogger = { warn: () => undefined, error: () => undefined };
+
+/**
+ * The real SQLite store in memory, closed after the test. The deferred parse runs on the main
+ * thread (the store's own `parseInWorker: false` path): a worker thread per test would cost a tsx
+ * start each; the worker itself is covered by the end-to-end and bundle tests.
+ */
+export function openTestStore(options: Partial<StoreOptions> = {}): MailStore {
+  const store = openStore({ path: ":memory:", logger: silentLogger, parseInWorker: false, ...options });
+  onTestFinished(() => store.close());
+  return store;
+}
+
+/** An app over a real in-memory store; the app, then the store, are closed after the test. */
 export async function buildTestApp(
   config: Partial<AppConfig> = {},
-  store: MemoryStore = createMemoryStore(),
-): Promise<{ app: FastifyInstance; store: MemoryStore }> {
+  storeOptions: Partial<StoreOptions> = {},
+): Promise<{ app: FastifyInstance; store: MailStore }> {
+  const store = openStore({ path: ":memory:", logger: silentLogger, parseInWorker: false, ...storeOptions });
   const app = await buildApp({ store, config: { webRoot: "/nonexistent-mailpen-web", ...config } });
-  onTestFinished(() => app.close());
+  onTestFinished(async () => {
+    await app.close();
+    await store.close();
+  });
   await app.ready();
   return { app, store };
+}
+
+/**
+ * Stores a message the way SMTP delivery does (`addMessage` with raw bytes); resolves with the
+ * store's summary once committed. `message` is the raw bytes, or the options of a text message.
+ */
+export function addTestMessage(
+  store: MailStore,
+  message: Buffer | TextMessageOptions = {},
+  fields: Partial<NewMessage> = {},
+): Promise<MessageSummary> {
+  return store.addMessage({
+    sessionId: null,
+    receivedAt: new Date(),
+    envelope: testEnvelope,
+    raw: Buffer.isBuffer(message) ? message : textMessage(message),
+    ...fields,
+  });
 }
 
 /** Resolves at the next `store.subscribe` call: the moment a long-poll or websocket starts listening. */

@@ -6,7 +6,7 @@ import type { MessageDetail, MessageListResponse, SessionDetail } from "@mailpen
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "../src/app.ts";
-import { testEnvelope } from "./memory-store.ts";
+import { testEnvelope } from "./message-builder.ts";
 
 /**
  * The routes over the real SQLite store with every real-world fixture: the response schemas must
