@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createMemoryStore } from "../test/memory-store.ts";
+import { addTestMessage, openTestStore } from "../test/helper.ts";
 import { parseWaitSince, waitForMessages } from "./wait-for-messages.ts";
 
 describe("parseWaitSince", () => {
@@ -20,17 +20,19 @@ describe("parseWaitSince", () => {
 
 describe("waitForMessages", () => {
   it("rejects instead of throwing from a timer when the store fails while waiting", async () => {
-    const store = createMemoryStore();
+    // close() commits the message waiting for its group commit (emitting message.created), then
+    // refuses reads: the wait's look after that event fails on a closed store.
+    const store = openTestStore();
     const waiting = waitForMessages(store, { since: { kind: "now" }, count: 1, timeoutMs: 5000 });
-    store.listMessages = () => {
-      throw new Error("mail store is closed");
-    };
-    store.addDetail({ id: "m1" });
+    const added = addTestMessage(store);
+    const closed = store.close();
     await expect(waiting).rejects.toThrow("mail store is closed");
+    await expect(added).resolves.toMatchObject({ parseState: "pending" });
+    await closed;
   });
 
   it("releases its subscription on abort", async () => {
-    const store = createMemoryStore();
+    const store = openTestStore();
     let listeners = 0;
     const subscribe = store.subscribe.bind(store);
     store.subscribe = (listener) => {
