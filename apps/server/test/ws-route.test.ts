@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { WsServerMessage } from "@mailpen/shared";
 import type { WebSocket } from "@fastify/websocket";
-import { buildTestApp } from "./helper.ts";
+import { addTestMessage, buildTestApp } from "./helper.ts";
 import { connectWs } from "./ws-client.ts";
 
 /** Collects every message from the moment the socket opens (injectWS's onInit), so none is missed. */
@@ -20,22 +20,42 @@ function collect() {
       while (received.length < n) await new Promise<void>((resolve) => waiters.push(resolve));
       return received;
     },
+    /** The first message received that satisfies `test`, already or later. */
+    async first(test: (m: WsServerMessage) => boolean): Promise<WsServerMessage> {
+      let found: WsServerMessage | undefined;
+      while (!(found = received.find(test))) await new Promise<void>((resolve) => waiters.push(resolve));
+      return found;
+    },
+    /**
+     * The first `n` message events, in the order received. The store also sends throttled `stats`
+     * events and a `message.updated` when a deferred parse completes, at times of its own.
+     */
+    async messageEvents(n: number): Promise<WsServerMessage[]> {
+      const pick = () => received.filter((m) => m.type === "message.created" || m.type === "message.deleted");
+      while (pick().length < n) await new Promise<void>((resolve) => waiters.push(resolve));
+      return pick().slice(0, n);
+    },
   };
 }
 
 describe("websocket /api/ws", () => {
   it("greets with hello and stats, then relays store events in order", async () => {
     const { app, store } = await buildTestApp();
-    store.addDetail({ id: "m0" });
+    const m0 = await addTestMessage(store);
     const inbox = collect();
     const ws = await app.injectWS("/api/ws", {}, { onInit: inbox.onInit });
     const [hello] = await inbox.until(1);
     expect(hello).toMatchObject({ type: "hello", version: expect.any(String), stats: { total: 1 } });
-    store.addDetail({ id: "m1", subject: "pushed" });
-    store.deleteMessage("m0");
-    const events = await inbox.until(3);
-    expect(events[1]).toMatchObject({ type: "message.created", message: { id: "m1", subject: "pushed" } });
-    expect(events[2]).toEqual({ type: "message.deleted", ids: ["m0"] });
+    // Not awaited: the delete commits the pending message first, so its event comes first.
+    const adding = addTestMessage(store, { subject: "pushed" });
+    store.deleteMessage(m0.id);
+    const m1 = await adding;
+    const events = await inbox.messageEvents(2);
+    expect(events[0]).toMatchObject({ type: "message.created", message: { id: m1.id, subject: "pushed" } });
+    expect(events[1]).toEqual({ type: "message.deleted", ids: [m0.id] });
+    // The deferred parse completes on its own (no read asks for it) and is pushed too.
+    const parsed = await inbox.first((m) => m.type === "message.updated" && m.message.id === m1.id);
+    expect(parsed).toMatchObject({ message: { parseState: "parsed", snippet: "body" } });
     ws.terminate();
   });
 
@@ -53,10 +73,10 @@ describe("websocket /api/ws", () => {
     const serverSockets = [...app.websocketServer.clients];
     const slowServer = serverSockets[0]!;
     Object.defineProperty(slowServer, "bufferedAmount", { get: () => 1 });
-    store.addDetail({ id: "m1" });
+    const { id } = await addTestMessage(store);
     await closed;
-    const events = await fast.until(2);
-    expect(events[1]).toMatchObject({ type: "message.created", message: { id: "m1" } });
+    const [created] = await fast.messageEvents(1);
+    expect(created).toMatchObject({ type: "message.created", message: { id } });
     expect(slow.received).toHaveLength(1);
     fastWs.terminate();
   });
@@ -69,9 +89,9 @@ describe("websocket /api/ws", () => {
     const live = await connectWs(url);
     const mute = await connectWs(url, { autoPong: false });
     await mute.closed;
-    store.addDetail({ id: "m1" });
+    const { id } = await addTestMessage(store);
     const created = await live.next((m) => m.type === "message.created");
-    expect(created).toMatchObject({ message: { id: "m1" } });
+    expect(created).toMatchObject({ message: { id } });
     await live.close();
   });
 });
