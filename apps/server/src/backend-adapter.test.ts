@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it, vi } from "vitest";
-import { createMemoryStore, testEnvelope } from "../test/memory-store.ts";
+import { createIdGenerator } from "@mailpen/store";
+import { openTestStore, testEnvelope } from "../test/helper.ts";
 import { parseUserTable } from "./auth-file.ts";
 import { createStoreBackend } from "./backend-adapter.ts";
 
@@ -16,10 +17,13 @@ const state = {
 
 describe("createStoreBackend", () => {
   it("records a session, its transcript and its message in the store", async () => {
-    const store = createMemoryStore();
+    const store = openTestStore();
     const backend = createStoreBackend(store);
+    const newId = createIdGenerator();
+    const sessionId = newId();
+    const messageId = newId();
     backend.sessionStarted({
-      id: "s1",
+      id: sessionId,
       startedAt: new Date(0),
       remoteAddress: "127.0.0.1",
       remotePort: 4000,
@@ -27,35 +31,52 @@ describe("createStoreBackend", () => {
       localPort: 25,
       tls: null,
     });
-    backend.transcriptAppended("s1", [{ seq: 1, atMs: 0, dir: "client", text: "EHLO x" }], state);
+    backend.transcriptAppended(sessionId, [{ seq: 1, atMs: 0, dir: "client", text: "EHLO x" }], state);
+    // One bare LF, described by the engine's counts: the store takes the flags from them.
+    const raw = Buffer.from("Subject: x\r\n\r\nbare\nlf\r\n");
     await backend.deliver({
-      id: "m1",
-      sessionId: "s1",
+      id: messageId,
+      sessionId,
       receivedAt: new Date(5),
       envelope: testEnvelope,
-      raw: Buffer.from("x"),
-      summary: { bytes: 1, lines: 1, bareLf: 0, bareCr: 0, eightBit: 0, longLines: 0, nul: 0 },
+      raw,
+      summary: { bytes: raw.length, lines: 3, bareLf: 1, bareCr: 0, eightBit: 0, longLines: 0, nul: 0 },
     });
-    backend.sessionEnded({ id: "s1", endedAt: new Date(9), outcome: "quit", ...state });
-    expect(store.getRaw("m1")?.toString()).toBe("x");
-    expect(store.getSession("s1")).toMatchObject({
+    backend.sessionEnded({ id: sessionId, endedAt: new Date(9), outcome: "quit", ...state });
+    expect(store.getRaw(messageId)?.equals(raw)).toBe(true);
+    expect(store.getMessageSummary(messageId)).toMatchObject({
+      sessionId,
+      subject: "x",
+      receivedAt: new Date(5).toISOString(),
+      envelope: testEnvelope,
+      flags: expect.arrayContaining(["bare-lf"]),
+    });
+    expect(store.getSession(sessionId)).toMatchObject({
       heloName: "client.example",
       outcome: "quit",
-      messageIds: ["m1"],
+      endedAt: new Date(9).toISOString(),
+      messageIds: [messageId],
     });
-    expect(store.getSession("s1")?.transcript).toHaveLength(1);
+    expect(store.getSession(sessionId)?.transcript).toEqual([
+      { seq: 1, atMs: 0, dir: "client", text: "EHLO x" },
+    ]);
   });
 
-  it("logs instead of throwing when a transcript write fails", () => {
+  it("logs instead of throwing when a transcript write fails", async () => {
+    // The store throws on every write once closed (a session still open while Mailpen stops).
+    const store = openTestStore();
+    await store.close();
+    expect(() => store.appendTranscript("s", [], state)).toThrow("mail store is closed");
     const logger = { error: vi.fn() };
-    const backend = createStoreBackend(createMemoryStore(), { logger });
-    expect(() => backend.transcriptAppended("unknown", [], state)).not.toThrow();
+    const backend = createStoreBackend(store, { logger });
+    expect(() => backend.transcriptAppended("s", [], state)).not.toThrow();
     expect(logger.error).toHaveBeenCalledOnce();
   });
 
   it("accepts any credential without a users file, and checks them with one", async () => {
-    expect(createStoreBackend(createMemoryStore()).authenticate).toBeUndefined();
-    const backend = createStoreBackend(createMemoryStore(), { users: parseUserTable("ann:pw\n") });
+    const store = openTestStore();
+    expect(createStoreBackend(store).authenticate).toBeUndefined();
+    const backend = createStoreBackend(store, { users: parseUserTable("ann:pw\n") });
     expect(await backend.authenticate?.({ mechanism: "PLAIN", username: "ann", password: "pw" })).toBe(true);
     expect(await backend.authenticate?.({ mechanism: "LOGIN", username: "ann", password: "no" })).toBe(false);
     expect(await backend.authenticate?.({ mechanism: "PLAIN", username: "bob", password: "pw" })).toBe(false);
