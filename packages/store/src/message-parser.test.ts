@@ -40,20 +40,46 @@ describe("createMessageParser", () => {
     await parser.close();
   });
 
-  it("parses a message too large for the worker's heap limit on the main thread", async () => {
-    const parser = createMessageParser({ worker: true, logger: console });
+  it("parses a message too large for the shared worker in a worker of its own, stopped after", async () => {
+    const warnings: unknown[] = [];
+    const parser = createMessageParser({
+      worker: true,
+      logger: { warn: (w) => warnings.push(w), error: () => {} },
+    });
     try {
-      const big = Buffer.concat([
-        Buffer.from("Subject: big\r\n\r\n"),
-        Buffer.alloc(9 * 1024 * 1024, "a\r\n"),
-      ]);
-      const result = await parser.parse(big);
+      // 9 MiB of 78-octet lines (a base64 attachment's shape).
+      const line = `${"x".repeat(76)}\r\n`;
+      const build = (): Buffer =>
+        Buffer.concat([Buffer.from("Subject: big\r\n\r\n"), Buffer.alloc(78 * 121_000, line)]);
+      const big = build();
+      const result = await parser.parse(big, build);
       expect(result.ok && result.content.subject).toBe("big");
-      expect(parser.workerRunning()).toBe(false);
+      expect(result.ok && result.content.text?.length).toBe(77 * 121_000); // LF line ends
+      expect(big.length).toBe(0); // it moved to that worker
+      expect(parser.workerRunning()).toBe(false); // the shared worker was never started
+      expect(warnings.map(String)).toEqual([]);
     } finally {
       await parser.close();
     }
   });
+
+  it("parses a large message on the main thread when its worker dies", async () => {
+    const warnings: unknown[] = [];
+    const parser = createMessageParser({
+      worker: true,
+      logger: { warn: (w) => warnings.push(w), error: () => {} },
+      workerLimits: { maxOldGenerationSizeMb: 2, maxYoungGenerationSizeMb: 1 },
+    });
+    try {
+      const build = (): Buffer =>
+        Buffer.concat([Buffer.from("Subject: big\r\n\r\n"), Buffer.alloc(9 * 1024 * 1024, "a\r\n")]);
+      const result = await parser.parse(build(), build);
+      expect(result.ok && result.content.subject).toBe("big");
+      expect(warnings.map(String).join("\n")).toMatch(/worker of a large message stopped/);
+    } finally {
+      await parser.close();
+    }
+  }, 60_000);
 });
 
 describe("the parse worker's transfer of the raw", () => {
