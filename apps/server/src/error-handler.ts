@@ -1,12 +1,14 @@
 import type { ApiErrorBody } from "@mailpen/shared";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { InvalidQueryError } from "@mailpen/store";
 import { ApiError } from "./api-error.ts";
 
 /**
  * The app's one error handler and not-found handler. Invariants:
  * - every error reply has the body `{ error: { code, message } }`;
  * - validation errors are 400 and name the field (`querystring/limit must be <= 1000`);
- * - client errors keep their status (4xx) and message;
+ * - client errors keep their status (4xx) and message; a search the store rejects is a 400 even
+ *   where a route did not validate the query first;
  * - anything else is a 500 with a generic message; the details go to the log only.
  */
 
@@ -50,6 +52,9 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ApiError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof ApiError) {
       return reply.code(error.statusCode).send(errorBody(error.code, error.message));
+    }
+    if (error instanceof InvalidQueryError) {
+      return reply.code(400).send(errorBody("bad_request", `query: ${error.message}`));
     }
     if ("validation" in error && error.validation) {
       const message = formatValidationMessage(error.validationContext, error.validation[0] as AjvIssue);

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { openStore } from "@mailpen/store";
+import { buildApp } from "../src/app.ts";
 import { parseUserTable } from "../src/auth-file.ts";
 import { addTestMessage, buildTestApp, makeTempDir, makeWebRoot } from "./helper.ts";
 
@@ -159,6 +161,22 @@ describe("headers and access", () => {
 });
 
 describe("server errors", () => {
+  it("answers a search the store rejects with a 400, also from a route that did not check it", async () => {
+    const store = openStore({ path: ":memory:", parseInWorker: false });
+    const app = await buildApp({ store, config: { webRoot: "/nonexistent-mailpen-web" } });
+    app.get("/api/unchecked-search", async () => store.listMessages({ query: '"open' }));
+    try {
+      const res = await app.inject("/api/unchecked-search");
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toEqual({
+        error: { code: "bad_request", message: "query: invalid search: unterminated quote at position 1" },
+      });
+    } finally {
+      await app.close();
+      await store.close();
+    }
+  });
+
   it("hides the details of a 500", async () => {
     // A store closed under the app (as at a stop) throws "mail store is closed" on every read.
     const { app, store } = await buildTestApp();
