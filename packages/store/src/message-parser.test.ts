@@ -1,10 +1,29 @@
 import { describe, expect, it } from "vitest";
+import type { ResourceLimits } from "node:worker_threads";
 import { createMessageParser } from "./message-parser.ts";
+import type { MessageParser } from "./message-parser.ts";
 
 const raw = Buffer.from(
   'Subject: hi\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nbody\r\n' +
     "--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\nAAEC/w==\r\n--b--\r\n",
 );
+
+/** A worker-backed parser whose warnings the test reads; `workerLimits` tiny to see workers die. */
+function parserWithWarnings(workerLimits?: ResourceLimits): { parser: MessageParser; warnings: string[] } {
+  const warnings: string[] = [];
+  const logger = { warn: (w: unknown) => warnings.push(String(w)), error: () => {} };
+  return {
+    parser: createMessageParser({ worker: true, logger, ...(workerLimits ? { workerLimits } : {}) }),
+    warnings,
+  };
+}
+
+/** A message builder: `subject`, then `bytes` octets repeating `line`; a new Buffer on each call. */
+const messageOf = (subject: string, line: string, bytes: number) => (): Buffer =>
+  Buffer.concat([Buffer.from(`Subject: ${subject}\r\n\r\n`), Buffer.alloc(bytes, line)]);
+
+/** Limits no worker survives a parse in. */
+const TINY_HEAP: ResourceLimits = { maxOldGenerationSizeMb: 2, maxYoungGenerationSizeMb: 1 };
 
 describe("createMessageParser", () => {
   it("parses in a worker thread, hands back Buffers, and stops the worker when idle", async () => {
@@ -41,41 +60,29 @@ describe("createMessageParser", () => {
   });
 
   it("parses a message too large for the shared worker in a worker of its own, stopped after", async () => {
-    const warnings: unknown[] = [];
-    const parser = createMessageParser({
-      worker: true,
-      logger: { warn: (w) => warnings.push(w), error: () => {} },
-    });
+    const { parser, warnings } = parserWithWarnings();
     try {
       // 9 MiB of 78-octet lines (a base64 attachment's shape).
-      const line = `${"x".repeat(76)}\r\n`;
-      const build = (): Buffer =>
-        Buffer.concat([Buffer.from("Subject: big\r\n\r\n"), Buffer.alloc(78 * 121_000, line)]);
+      const build = messageOf("big", `${"x".repeat(76)}\r\n`, 78 * 121_000);
       const big = build();
       const result = await parser.parse(big, build);
       expect(result.ok && result.content.subject).toBe("big");
       expect(result.ok && result.content.text?.length).toBe(77 * 121_000); // LF line ends
       expect(big.length).toBe(0); // it moved to that worker
       expect(parser.workerRunning()).toBe(false); // the shared worker was never started
-      expect(warnings.map(String)).toEqual([]);
+      expect(warnings).toEqual([]);
     } finally {
       await parser.close();
     }
   });
 
   it("parses a large message on the main thread when its worker dies", async () => {
-    const warnings: unknown[] = [];
-    const parser = createMessageParser({
-      worker: true,
-      logger: { warn: (w) => warnings.push(w), error: () => {} },
-      workerLimits: { maxOldGenerationSizeMb: 2, maxYoungGenerationSizeMb: 1 },
-    });
+    const { parser, warnings } = parserWithWarnings(TINY_HEAP);
     try {
-      const build = (): Buffer =>
-        Buffer.concat([Buffer.from("Subject: big\r\n\r\n"), Buffer.alloc(9 * 1024 * 1024, "a\r\n")]);
+      const build = messageOf("big", "a\r\n", 9 * 1024 * 1024);
       const result = await parser.parse(build(), build);
       expect(result.ok && result.content.subject).toBe("big");
-      expect(warnings.map(String).join("\n")).toMatch(/worker of a large message stopped/);
+      expect(warnings.join("\n")).toMatch(/worker of a large message stopped/);
     } finally {
       await parser.close();
     }
@@ -84,16 +91,10 @@ describe("createMessageParser", () => {
 
 describe("the parse worker's transfer of the raw", () => {
   it("moves an owned raw to the worker and reads it again when the worker dies", async () => {
-    const warnings: unknown[] = [];
     // A worker heap far too small for a 1 MB body: the worker dies out of memory mid-parse.
-    const parser = createMessageParser({
-      worker: true,
-      logger: { warn: (w) => warnings.push(w), error: () => {} },
-      workerLimits: { maxOldGenerationSizeMb: 2, maxYoungGenerationSizeMb: 1 },
-    });
+    const { parser, warnings } = parserWithWarnings(TINY_HEAP);
     try {
-      const build = (): Buffer =>
-        Buffer.concat([Buffer.from("Subject: many\r\n\r\n"), Buffer.alloc(1024 * 1024, "abc def\r\n")]);
+      const build = messageOf("many", "abc def\r\n", 1024 * 1024);
       const raw = Buffer.from(build()); // owns its memory
       let rereads = 0;
       const result = await parser.parse(raw, () => {
@@ -102,7 +103,7 @@ describe("the parse worker's transfer of the raw", () => {
       });
       expect(raw.length).toBe(0); // detached: it moved to the worker
       expect(rereads).toBe(1);
-      expect(warnings.map(String).join("\n")).toMatch(/parse worker stopped/);
+      expect(warnings.join("\n")).toMatch(/parse worker stopped/);
       expect(result.ok && result.content.subject).toBe("many");
     } finally {
       await parser.close();
