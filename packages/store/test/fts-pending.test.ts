@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { openStore } from "../src/index.ts";
 import type { MailStore } from "../src/index.ts";
@@ -80,21 +79,18 @@ describe("FTS rows of the header scan", () => {
     await store.close();
   });
 
-  it("leave no second entry in the index once the parse replaced a written one", async () => {
-    const { store, file } = open();
-    const added = await store.addMessage(message());
-    expect(total(store, "alpha")).toBe(1); // written by this search
+  it("leave nothing of the header scan's row in the index once the parse replaced a written one", async () => {
+    const { store } = open();
+    // format=flowed with DelSp: the parse joins "zebr " and "acorn" into one word, the header scan
+    // (which does not decode flowed text) indexes "zebr" and "acorn" on their own.
+    const raw = Buffer.from(
+      "Subject: flowed\r\nContent-Type: text/plain; charset=utf-8; format=flowed; delsp=yes\r\n\r\nzebr \r\nacorn\r\n",
+    );
+    const added = await store.addMessage(newMessage(raw));
+    expect(total(store, "zebr")).toBe(1); // written by this search
     await store.getMessage(added.id); // the parse's row replaces it
+    expect(total(store, "zebracorn")).toBe(1);
+    expect(total(store, "zebr")).toBe(0); // an FTS5 insert over a rowid would keep the old terms
     await store.close();
-    // The store joins index hits to messages, which hides a duplicate entry: count them in the file.
-    const db = new Database(file, { readonly: true });
-    try {
-      const hits = db
-        .prepare("SELECT count(*) AS n FROM messages_fts WHERE messages_fts MATCH 'alpha'")
-        .get();
-      expect(hits).toEqual({ n: 1 });
-    } finally {
-      db.close();
-    }
   });
 });
