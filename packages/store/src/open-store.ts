@@ -937,6 +937,8 @@ class SqliteMailStore implements MailStore {
         this.db.prepare("INSERT INTO messages_fts (messages_fts) VALUES ('delete-all')").run();
         return n;
       })();
+      // Rows waiting in memory belong to deleted messages, and seqs are reused once the table is empty.
+      this.pendingFts.clear();
       this.loadCounters();
       this.emit({ type: "messages.cleared" });
       this.scheduleStats();

@@ -93,4 +93,19 @@ describe("FTS rows of the header scan", () => {
     expect(total(store, "zebr")).toBe(0); // an FTS5 insert over a rowid would keep the old terms
     await store.close();
   });
+
+  it("go with every message when all are deleted, so a new message reusing a seq is not found by them", async () => {
+    const { store } = open();
+    // Seqs start again at 1 once the table is empty: a stale waiting row for seq 2 would be written
+    // by the next search and then describe whatever message gets seq 2.
+    await store.addMessage(newMessage(textMessage({ subject: "Kiwi one" })));
+    await store.addMessage(newMessage(textMessage({ subject: "Kiwi two" })));
+    expect(store.deleteMessages()).toBe(2);
+    const mango = await store.addMessage(newMessage(textMessage({ subject: "Mango" })));
+    expect(store.listMessages({ query: "mango" }).messages.map((m) => m.id)).toEqual([mango.id]);
+    const papaya = await store.addMessage(newMessage(textMessage({ subject: "Papaya" })));
+    expect(store.listMessages({ query: "papaya" }).messages.map((m) => m.id)).toEqual([papaya.id]);
+    expect(store.listMessages({ query: "kiwi" }).total).toBe(0);
+    await store.close();
+  });
 });
