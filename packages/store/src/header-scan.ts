@@ -132,7 +132,8 @@ function parseContentType(value: string): { type: string; charset: string | null
   return { type, charset };
 }
 
-function decodeTransferEncoding(body: Buffer, encoding: string): Buffer {
+/** Undoes a Content-Transfer-Encoding (base64, quoted-printable; anything else as is). */
+export function decodeTransferEncoding(body: Buffer, encoding: string): Buffer {
   if (encoding === "base64")
     return Buffer.from(body.toString("latin1").replace(/[^A-Za-z0-9+/]/g, ""), "base64");
   if (encoding !== "quoted-printable") return body;

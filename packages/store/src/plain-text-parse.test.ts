@@ -1,0 +1,153 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { FIXTURES_DIR, listFixtures } from "../test/golden-summary.ts";
+import { parseMessageContent } from "./message-parse.ts";
+import { parsePlainTextMessage } from "./plain-text-parse.ts";
+
+/** Both parses of `raw`: ours (null when it declines) and mailparser's. */
+async function both(raw: Buffer) {
+  const full = await parseMessageContent(raw);
+  if (!full.ok) throw new Error(full.error);
+  return { fast: parsePlainTextMessage(raw), full: full.content };
+}
+
+const crlf = (lines: string[]): Buffer => Buffer.from(lines.join("\r\n"), "latin1");
+
+/** Messages the fast path should take, each with something mailparser might treat differently. */
+const accepted: Record<string, Buffer> = {
+  "no content type": crlf([
+    "Subject: hi",
+    "From: A <a@x.test>",
+    "To: b@x.test",
+    "",
+    "line one",
+    "line two",
+    "",
+  ]),
+  "names quoted and not": crlf([
+    "Subject: Your order #1234 has shipped",
+    'From: "Shop, Inc" <shop@x.test>',
+    'To: "Ann Lee" <ann@x.test>, bob@x.test, Carl <carl@x.test>',
+    "Cc: dora@x.test",
+    "Bcc: eve@x.test",
+    "Content-Type: text/plain; charset=utf-8",
+    "Content-Transfer-Encoding: 8bit",
+    "",
+    "Caf\u00c3\u00a9 \u00e2\u0082\u00ac", // UTF-8 bytes of "Café €", written as latin1 code units
+    "",
+  ]),
+  "quoted-printable UTF-8": crlf([
+    "Subject: qp",
+    "Content-Type: text/plain; charset=UTF-8",
+    "Content-Transfer-Encoding: quoted-printable",
+    "",
+    "caf=C3=A9 soft=",
+    "break and a long line=3D",
+    "",
+  ]),
+  base64: crlf([
+    "Subject: b64",
+    'Content-Type: text/plain; charset="utf-8"',
+    "Content-Transfer-Encoding: base64",
+    "",
+    Buffer.from("Hello\r\nbase64 world\r\n").toString("base64"),
+    "",
+  ]),
+  "blank lines kept at the end": crlf(["Subject: tail", "", "body", "", "", ""]),
+  "empty body": crlf(["Subject: nothing", "", ""]),
+  "no subject, leading spaces": crlf(["From: a@x.test", "", "   indented", "\ttabbed", ""]),
+  "folded Received field": crlf(["Received: from a", "\tby b; Tue, 01 Jul 2025", "Subject: r", "", "x", ""]),
+  "MIME-Version and Date": crlf([
+    "Date: Tue, 01 Jul 2025 10:00:00 +0000",
+    "MIME-Version: 1.0",
+    "Message-ID: <1@x.test>",
+    "Subject: dated",
+    "",
+    "body",
+    "",
+  ]),
+  "bare LF line ends": Buffer.from("Subject: lf\n\nline one\nline two\n"),
+  "8-bit body declared us-ascii": crlf([
+    "Subject: e",
+    "Content-Type: text/plain; charset=us-ascii",
+    "",
+    "caf\u00e9",
+    "",
+  ]),
+  "8-bit body, no charset": crlf(["Subject: e", "", "caf\u00e9 \u00ff", ""]),
+  "invalid UTF-8": crlf(["Subject: u", "Content-Type: text/plain; charset=utf-8", "", "a\u00ff\u00feb", ""]),
+};
+
+/** Messages mailparser must parse: the fast path declines them. */
+const declined: Record<string, Buffer> = {
+  "encoded-word subject": crlf(["Subject: =?utf-8?B?w6lsw6k=?=", "", "x", ""]),
+  "8-bit header": Buffer.concat([
+    Buffer.from("Subject: caf"),
+    Buffer.from([0xe9]),
+    Buffer.from("\r\n\r\nx\r\n"),
+  ]),
+  "format=flowed": crlf([
+    "Subject: f",
+    "Content-Type: text/plain; format=flowed; delsp=yes",
+    "",
+    "zebr ",
+    "acorn",
+    "",
+  ]),
+  html: crlf(["Subject: h", "Content-Type: text/html", "", "<p>x</p>", ""]),
+  multipart: crlf(['Content-Type: multipart/mixed; boundary="b"', "", "--b", "", "x", "--b--", ""]),
+  "attachment disposition": crlf([
+    "Subject: a",
+    "Content-Disposition: attachment; filename=a.txt",
+    "",
+    "x",
+    "",
+  ]),
+  "named part": crlf(["Subject: a", "Content-Type: text/plain; name=a.txt", "", "x", ""]),
+  "group address": crlf(["Subject: g", "To: undisclosed-recipients:;", "", "x", ""]),
+  "address comment": crlf(["Subject: c", "From: a@x.test (Ann)", "", "x", ""]),
+  "folded subject": crlf(["Subject: a subject", " folded over", "  two lines", "", "x", ""]),
+  "two subjects": crlf(["Subject: one", "Subject: two", "", "x", ""]),
+  "windows-1252 (Node's decoder differs from mailparser's)": crlf([
+    "Subject: w",
+    "Content-Type: text/plain; charset=windows-1252",
+    "",
+    "\u0080 \u0093q\u0094",
+    "",
+  ]),
+  "iso-8859-1 (C1 bytes decode differently)": crlf([
+    "Subject: w",
+    "Content-Type: text/plain; charset=iso-8859-1",
+    "",
+    "\u0080 \u0093q\u0094",
+    "",
+  ]),
+  "unusual charset": crlf(["Subject: k", "Content-Type: text/plain; charset=koi8-r", "", "x", ""]),
+  "bare CR": Buffer.from("Subject: cr\r\n\r\none\rtwo\r\n"),
+  "binary encoding": crlf(["Subject: b", "Content-Transfer-Encoding: binary", "", "x", ""]),
+  "larger than 64 KiB": Buffer.concat([Buffer.from("Subject: big\r\n\r\n"), Buffer.alloc(70_000, "abc\r\n")]),
+};
+
+describe("parsePlainTextMessage", () => {
+  it.each(Object.entries(accepted))("takes %s, with mailparser's result", async (_name, raw) => {
+    const { fast, full } = await both(raw);
+    expect(fast).not.toBeNull();
+    expect(fast).toEqual(full);
+  });
+
+  it.each(Object.entries(declined))("declines %s", (_name, raw) => {
+    expect(parsePlainTextMessage(raw)).toBeNull();
+  });
+
+  it("agrees with mailparser on every real-world fixture it takes", async () => {
+    let taken = 0;
+    for (const file of listFixtures()) {
+      const { fast, full } = await both(readFileSync(path.join(FIXTURES_DIR, file)));
+      if (fast === null) continue;
+      taken++;
+      expect({ file, content: fast }).toEqual({ file, content: full });
+    }
+    expect(taken).toBeGreaterThan(0);
+  });
+});
