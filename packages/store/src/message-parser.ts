@@ -132,6 +132,9 @@ export function createMessageParser(options: {
     return worker;
   };
 
+  /** Workers of large messages still parsing (stopped by close). */
+  const large = new Set<Worker>();
+
   /**
    * A message above the shared worker's heap limit, in a worker of its own sized for it and stopped
    * once it answered (its whole heap goes with it). If that worker fails, the main thread parses.
@@ -173,8 +176,6 @@ export function createMessageParser(options: {
       ? { ok: false, error: "message no longer stored" }
       : parseMessageContent(again);
   };
-  /** Workers of large messages still parsing (stopped by close). */
-  const large = new Set<Worker>();
 
   return {
     // Enough parses in flight that the worker never waits for the main thread's batched writes.
