@@ -1,7 +1,8 @@
 /**
- * The full parse of the simplest and most common message an application sends, without mailparser:
- * a single text/plain part with plain ASCII headers. Pure, no I/O; for anything else it returns null
- * and the caller runs mailparser (message-parse.ts).
+ * The full parse of the simplest and most common messages applications send, without mailparser:
+ * a single text/plain or text/html part with plain ASCII headers (what nodemailer sends for `text`
+ * or for `html` alone). Pure, no I/O; for anything else it returns null and the caller runs
+ * mailparser (message-parse.ts).
  *
  * Invariant: for every message it accepts, the result equals mailparser's through
  * parseMessageContent (plain-text-parse.test.ts checks it over every fixture and a table of
@@ -20,7 +21,7 @@ import {
   toSnippet,
 } from "./header-scan.ts";
 
-import { SEARCH_TEXT_LIMIT } from "./message-parse.ts";
+import { SEARCH_TEXT_LIMIT, htmlToPlainText } from "./message-parse.ts";
 import type { ParsedContent } from "./message-parse.ts";
 import { decodeCharset } from "./rfc2047.ts";
 
@@ -36,8 +37,8 @@ const FOLDED_FIELD =
 /** Fields mailparser reads for the content; each may appear at most once. */
 const SINGLE_FIELDS = ["subject", "content-type", "content-transfer-encoding", ...ADDRESS_FIELDS];
 
-/** The parse of a single-part text/plain message, or null when mailparser must do it. */
-export function parsePlainTextMessage(raw: Buffer): ParsedContent | null {
+/** The parse of a single-part text/plain or text/html message, or null when mailparser must do it. */
+export function parseSimpleMessage(raw: Buffer): ParsedContent | null {
   if (raw.length > MAX_BYTES) return null;
   const { headEnd, bodyStart } = findBodyStart(raw);
   const head = raw.subarray(0, headEnd);
@@ -56,8 +57,9 @@ export function parsePlainTextMessage(raw: Buffer): ParsedContent | null {
     if (fields.has(name)) return null;
     fields.set(name, h.value.trim());
   }
-  const charset = plainTextCharset(fields.get("content-type"));
-  if (charset === null) return null;
+  const type = textType(fields.get("content-type"));
+  if (type === null) return null;
+  const { charset, html: isHtml } = type;
   const encoding = (fields.get("content-transfer-encoding") ?? "7bit").toLowerCase();
   if (!ENCODINGS.has(encoding)) return null;
   const addresses = new Map<string, Address[]>();
@@ -67,19 +69,23 @@ export function parsePlainTextMessage(raw: Buffer): ParsedContent | null {
     if (value === "" || /[():;]/.test(value)) return null;
     addresses.set(field, parseAddressList(value));
   }
-  const body = raw.subarray(bodyStart);
-  const decoded = decodeCharset(decodeTransferEncoding(body, encoding), charset);
+  const decoded = decodeCharset(decodeTransferEncoding(raw.subarray(bodyStart), encoding), charset);
   if (/\r(?!\n)/.test(decoded)) return null;
-  const text = decoded.replace(/\r\n/g, "\n");
-  const searchText = text.slice(0, SEARCH_TEXT_LIMIT);
+  const content = decoded.replace(/\r\n/g, "\n");
+  const body = content === "" ? null : Buffer.from(content, "utf8");
+  // As message-parse.ts: the HTML reduced to text is what is indexed when there is no text part.
+  const searchText = (isHtml ? htmlToPlainText(content.slice(0, SEARCH_TEXT_LIMIT * 4)) : content).slice(
+    0,
+    SEARCH_TEXT_LIMIT,
+  );
   return {
     subject: fields.get("subject") ?? null,
     from: addresses.get("from")?.[0] ?? null,
     to: addresses.get("to") ?? null,
     cc: addresses.get("cc") ?? null,
     bcc: addresses.get("bcc") ?? [],
-    text: text === "" ? null : Buffer.from(text, "utf8"),
-    html: null,
+    text: isHtml ? null : body,
+    html: isHtml ? body : null,
     searchText,
     snippet: toSnippet(searchText),
     parts: [],
@@ -87,11 +93,12 @@ export function parsePlainTextMessage(raw: Buffer): ParsedContent | null {
   };
 }
 
-/** The charset of a text/plain Content-Type without other parameters; null for anything else. */
-function plainTextCharset(value: string | undefined): string | null {
-  if (value === undefined) return "us-ascii";
+/** A text/plain or text/html Content-Type without parameters but charset; null for anything else. */
+function textType(value: string | undefined): { charset: string; html: boolean } | null {
+  if (value === undefined) return { charset: "us-ascii", html: false };
   const [type = "", ...params] = value.split(";").map((p) => p.trim());
-  if (type.toLowerCase() !== "text/plain") return null;
+  const html = type.toLowerCase() === "text/html";
+  if (!html && type.toLowerCase() !== "text/plain") return null;
   let charset = "us-ascii";
   for (const param of params) {
     if (param === "") continue;
@@ -99,5 +106,5 @@ function plainTextCharset(value: string | undefined): string | null {
     if (!m) return null;
     charset = (m[1] ?? "").toLowerCase();
   }
-  return CHARSETS.has(charset) ? charset : null;
+  return CHARSETS.has(charset) ? { charset, html } : null;
 }

@@ -3,13 +3,13 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { FIXTURES_DIR, listFixtures } from "../test/golden-summary.ts";
 import { parseMessageContent } from "./message-parse.ts";
-import { parsePlainTextMessage } from "./plain-text-parse.ts";
+import { parseSimpleMessage } from "./simple-message-parse.ts";
 
 /** Both parses of `raw`: ours (null when it declines) and mailparser's. */
 async function both(raw: Buffer) {
   const full = await parseMessageContent(raw);
   if (!full.ok) throw new Error(full.error);
-  return { fast: parsePlainTextMessage(raw), full: full.content };
+  return { fast: parseSimpleMessage(raw), full: full.content };
 }
 
 const crlf = (lines: string[]): Buffer => Buffer.from(lines.join("\r\n"), "latin1");
@@ -68,6 +68,20 @@ const accepted: Record<string, Buffer> = {
     "",
   ]),
   "bare LF line ends": Buffer.from("Subject: lf\n\nline one\nline two\n"),
+  "HTML alone (nodemailer's html only)": crlf([
+    "Subject: Reset your password",
+    "From: App <no-reply@app.test>",
+    "To: ann@x.test",
+    "Content-Type: text/html; charset=utf-8",
+    "Content-Transfer-Encoding: quoted-printable",
+    "",
+    '<html><head><style>p{color:red}</style></head><body><p style=3D"x">Hello Ann,</p>',
+    '<p>Click <a href=3D"https://app.test/reset?t=3Dabc">here</a> &amp; go=',
+    "on.&nbsp;Caf=C3=A9</p><!-- hidden --></body></html>",
+    "",
+  ]),
+  "HTML, 7bit, no charset": crlf(["Subject: h", "Content-Type: text/html", "", "<p>x</p>", "<p>y</p>", ""]),
+  "HTML, empty body": crlf(["Subject: h", "Content-Type: text/html; charset=utf-8", "", ""]),
   "8-bit body declared us-ascii": crlf([
     "Subject: e",
     "Content-Type: text/plain; charset=us-ascii",
@@ -95,7 +109,6 @@ const declined: Record<string, Buffer> = {
     "acorn",
     "",
   ]),
-  html: crlf(["Subject: h", "Content-Type: text/html", "", "<p>x</p>", ""]),
   multipart: crlf(['Content-Type: multipart/mixed; boundary="b"', "", "--b", "", "x", "--b--", ""]),
   "attachment disposition": crlf([
     "Subject: a",
@@ -129,7 +142,7 @@ const declined: Record<string, Buffer> = {
   "larger than 64 KiB": Buffer.concat([Buffer.from("Subject: big\r\n\r\n"), Buffer.alloc(70_000, "abc\r\n")]),
 };
 
-describe("parsePlainTextMessage", () => {
+describe("parseSimpleMessage", () => {
   it.each(Object.entries(accepted))("takes %s, with mailparser's result", async (_name, raw) => {
     const { fast, full } = await both(raw);
     expect(fast).not.toBeNull();
@@ -137,7 +150,7 @@ describe("parsePlainTextMessage", () => {
   });
 
   it.each(Object.entries(declined))("declines %s", (_name, raw) => {
-    expect(parsePlainTextMessage(raw)).toBeNull();
+    expect(parseSimpleMessage(raw)).toBeNull();
   });
 
   it("agrees with mailparser on every real-world fixture it takes", async () => {
