@@ -1,15 +1,16 @@
 /**
  * The full parse of the simplest and most common messages applications send, without mailparser:
- * a single text/plain or text/html part with plain ASCII headers (what nodemailer sends for `text`
- * or for `html` alone). Pure, no I/O; for anything else it returns null and the caller runs
- * mailparser (message-parse.ts).
+ * a single text/plain or text/html part, or a multipart/alternative of one of each, with plain ASCII
+ * headers (what nodemailer sends for `text`, `html`, or both). Pure, no I/O; for anything else it
+ * returns null and the caller runs mailparser (message-parse.ts).
  *
  * Invariant: for every message it accepts, the result equals mailparser's through
  * parseMessageContent (plain-text-parse.test.ts checks it over every fixture and a table of
  * generated messages). So it declines whatever mailparser decodes in its own way: encoded words,
  * 8-bit header bytes, folded fields, parameters other than charset (format=flowed, name=), a
  * Content-Disposition, repeated fields, address headers with groups, comments or escapes, unusual
- * charsets, bare CR.
+ * charsets, bare CR; in a multipart: bare line ends, padded or nested boundaries, part fields other
+ * than Content-Type and Content-Transfer-Encoding, any part but one text and one HTML.
  */
 import { isAscii } from "node:buffer";
 import type { Address } from "@mailpen/shared";
@@ -37,7 +38,7 @@ const FOLDED_FIELD =
 /** Fields mailparser reads for the content; each may appear at most once. */
 const SINGLE_FIELDS = ["subject", "content-type", "content-transfer-encoding", ...ADDRESS_FIELDS];
 
-/** The parse of a single-part text/plain or text/html message, or null when mailparser must do it. */
+/** The parse of a simple text, HTML or text-and-HTML message, or null when mailparser must do it. */
 export function parseSimpleMessage(raw: Buffer): ParsedContent | null {
   if (raw.length > MAX_BYTES) return null;
   const { headEnd, bodyStart } = findBodyStart(raw);
@@ -57,11 +58,6 @@ export function parseSimpleMessage(raw: Buffer): ParsedContent | null {
     if (fields.has(name)) return null;
     fields.set(name, h.value.trim());
   }
-  const type = textType(fields.get("content-type"));
-  if (type === null) return null;
-  const { charset, html: isHtml } = type;
-  const encoding = (fields.get("content-transfer-encoding") ?? "7bit").toLowerCase();
-  if (!ENCODINGS.has(encoding)) return null;
   const addresses = new Map<string, Address[]>();
   for (const field of ADDRESS_FIELDS) {
     const value = fields.get(field);
@@ -69,28 +65,119 @@ export function parseSimpleMessage(raw: Buffer): ParsedContent | null {
     if (value === "" || /[():;]/.test(value)) return null;
     addresses.set(field, parseAddressList(value));
   }
-  const decoded = decodeCharset(decodeTransferEncoding(raw.subarray(bodyStart), encoding), charset);
-  if (/\r(?!\n)/.test(decoded)) return null;
-  const content = decoded.replace(/\r\n/g, "\n");
-  const body = content === "" ? null : Buffer.from(content, "utf8");
+  const bodies = readBodies(fields, raw.subarray(bodyStart));
+  if (bodies === null) return null;
+  const { text, html } = bodies;
   // As message-parse.ts: the HTML reduced to text is what is indexed when there is no text part.
-  const searchText = (isHtml ? htmlToPlainText(content.slice(0, SEARCH_TEXT_LIMIT * 4)) : content).slice(
-    0,
-    SEARCH_TEXT_LIMIT,
-  );
+  const searchText = (
+    text ?? (html === null ? "" : htmlToPlainText(html.slice(0, SEARCH_TEXT_LIMIT * 4)))
+  ).slice(0, SEARCH_TEXT_LIMIT);
+  const bytes = (content: string | null): Buffer | null =>
+    content === null ? null : Buffer.from(content, "utf8");
   return {
     subject: fields.get("subject") ?? null,
     from: addresses.get("from")?.[0] ?? null,
     to: addresses.get("to") ?? null,
     cc: addresses.get("cc") ?? null,
     bcc: addresses.get("bcc") ?? [],
-    text: isHtml ? null : body,
-    html: isHtml ? body : null,
+    text: bytes(text),
+    html: bytes(html),
     searchText,
     snippet: toSnippet(searchText),
     parts: [],
     attachmentCount: 0,
   };
+}
+
+/**
+ * The text and HTML of a single text part, or of a multipart/alternative of exactly one text/plain
+ * and one text/html part (what nodemailer sends for `text` and `html`); null for anything else.
+ */
+function readBodies(
+  fields: Map<string, string>,
+  body: Buffer,
+): { text: string | null; html: string | null } | null {
+  const boundary = alternativeBoundary(fields.get("content-type"));
+  if (boundary === null) {
+    const part = decodePart(fields.get("content-type"), fields.get("content-transfer-encoding"), body);
+    if (part === null) return null;
+    return part.html ? { text: null, html: part.content } : { text: part.content, html: null };
+  }
+  if (fields.has("content-transfer-encoding") || /\r(?!\n)|(?<!\r)\n/.test(body.toString("latin1")))
+    return null;
+  const parts = splitParts(body.toString("latin1"), boundary);
+  if (parts === null || parts.length !== 2) return null;
+  const decoded = parts.map((part) => {
+    // A part without header fields starts with its blank line (and is text/plain, US-ASCII).
+    const end = part.startsWith("\r\n") ? 0 : part.indexOf("\r\n\r\n");
+    if (end === -1) return null;
+    const partFields = new Map<string, string>();
+    for (const line of end === 0 ? [] : part.slice(0, end).split("\r\n")) {
+      const m = /^(content-type|content-transfer-encoding)[ \t]*:[ \t]*(.*)$/i.exec(line);
+      const name = m?.[1]?.toLowerCase();
+      if (!m || name === undefined || partFields.has(name)) return null; // other fields, folds, repeats
+      partFields.set(name, (m[2] ?? "").trim());
+    }
+    const content = Buffer.from(part.slice(end === 0 ? 2 : end + 4), "latin1");
+    return decodePart(partFields.get("content-type"), partFields.get("content-transfer-encoding"), content);
+  });
+  const [first, second] = decoded;
+  if (!first || !second || first.html === second.html) return null; // one text and one HTML part
+  const [text, html] = first.html ? [second, first] : [first, second];
+  return { text: text.content, html: html.content };
+}
+
+/** One text part's content, decoded, with LF line ends ("" is null, as mailparser has it). */
+function decodePart(
+  contentType: string | undefined,
+  transferEncoding: string | undefined,
+  body: Buffer,
+): { html: boolean; content: string | null } | null {
+  const type = textType(contentType);
+  if (type === null) return null;
+  const encoding = (transferEncoding ?? "7bit").toLowerCase();
+  if (!ENCODINGS.has(encoding)) return null;
+  const decoded = decodeCharset(decodeTransferEncoding(body, encoding), type.charset);
+  if (/\r(?!\n)/.test(decoded)) return null;
+  const content = decoded.replace(/\r\n/g, "\n");
+  return { html: type.html, content: content === "" ? null : content };
+}
+
+/** The boundary of a `multipart/alternative; boundary=...` (no other parameter), else null. */
+function alternativeBoundary(value: string | undefined): string | null {
+  const m =
+    /^multipart\/alternative[ \t]*;[ \t]*boundary[ \t]*=[ \t]*(?:"([A-Za-z0-9'()+_,./:=?-]{1,70})"|([A-Za-z0-9'+_.=-]{1,70}))$/i.exec(
+      value ?? "",
+    );
+  return m ? (m[1] ?? m[2] ?? null) : null;
+}
+
+/**
+ * The parts of a multipart body (RFC 2046 section 5.1.1), each without the CRLF that belongs to the
+ * next delimiter; null unless every delimiter line is exact and the close delimiter ends it.
+ */
+function splitParts(body: string, boundary: string): string[] | null {
+  const delimiter = `--${boundary}`;
+  const lines = body.split("\r\n");
+  const starts: number[] = [];
+  let closed = -1;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? "";
+    if (!line.startsWith(delimiter)) continue;
+    if (line === delimiter) starts.push(i);
+    else if (line === `${delimiter}--`) {
+      closed = i;
+      break;
+    } else return null; // transport padding or a longer boundary: leave it to mailparser
+  }
+  if (closed === -1 || starts.length === 0) return null;
+  const parts: string[] = [];
+  for (let k = 0; k < starts.length; k++) {
+    const from = (starts[k] ?? 0) + 1;
+    const to = starts[k + 1] ?? closed;
+    parts.push(lines.slice(from, to).join("\r\n"));
+  }
+  return parts;
 }
 
 /** A text/plain or text/html Content-Type without parameters but charset; null for anything else. */
