@@ -30,6 +30,37 @@ function transport() {
 }
 
 describe("mailpen end to end", () => {
+  it("shows nodemailer's text, HTML, and text-with-HTML messages exactly as sent", async () => {
+    const t = transport();
+    const text = "Hello Ann,\n\nyour code is 1234.\nCafé, 10 € off";
+    const html = '<p style="color:red">Hello Ann,</p>\n<p>your code is <b>1234</b>. Café, 10 € off</p>';
+    // A single part ends with the message's last line break (mailparser keeps it); in a multipart
+    // the line break before a boundary belongs to the boundary.
+    const sent = [
+      { subject: "e2e text only", text, expected: { text: `${text}\n`, html: null } },
+      { subject: "e2e html only", html, expected: { text: null, html: `${html}\n` } },
+      { subject: "e2e text and html", text, html, expected: { text, html } },
+    ];
+    for (const m of sent)
+      await t.sendMail({ from: "App <app@example.com>", to: "Ann <ann@example.com>", ...m });
+    t.close();
+    for (const m of sent) {
+      const list = await getJson<{ messages: MessageSummary[] }>(
+        `/api/messages?query=${encodeURIComponent(`subject:"${m.subject}"`)}`,
+      );
+      expect(list.messages).toHaveLength(1);
+      const detail = await getJson<MessageDetail>(`/api/messages/${list.messages[0]!.id}`);
+      expect(detail).toMatchObject({
+        parseState: "parsed",
+        subject: m.subject,
+        from: { name: "App", address: "app@example.com" },
+        to: [{ name: "Ann", address: "ann@example.com" }],
+        ...m.expected,
+        attachments: [],
+      });
+    }
+  });
+
   it("reports healthy once both listeners are up", async () => {
     const res = await fetch(api("/api/health"));
     expect(res.status).toBe(200);
