@@ -14,7 +14,11 @@ async function both(raw: Buffer) {
 
 const crlf = (lines: string[]): Buffer => Buffer.from(lines.join("\r\n"), "latin1");
 
-/** A multipart/alternative message whose body lines follow the given header lines. */
+/** The body lines of one part of boundary "b": a text part without fields, an HTML part. */
+const TEXT_PART = ["--b", "", "t"];
+const HTML_PART = ["--b", "Content-Type: text/html", "", "<p>h</p>"];
+
+/** A multipart/alternative message whose body lines follow the given header lines (CRLF-ended). */
 const alternative = (boundaryParam: string, body: string[], extra: string[] = []): Buffer =>
   crlf([
     "Subject: alt",
@@ -168,32 +172,13 @@ const declined: Record<string, Buffer> = {
     "--b",
     "Content-Type: text/plain",
     "",
-    "--b",
-    "Content-Type: text/html",
-    "",
-    "<p>h</p>",
+    ...HTML_PART,
     "--b--",
-    "",
   ]),
-  "alternative of three parts": alternative("b", [
-    "--b",
-    "",
-    "t1",
-    "--b",
-    "Content-Type: text/html",
-    "",
-    "<p>h</p>",
-    "--b",
-    "",
-    "t2",
-    "--b--",
-    "",
-  ]),
-  "alternative of two text parts": alternative("b", ["--b", "", "t1", "--b", "", "t2", "--b--", ""]),
+  "alternative of three parts": alternative("b", [...TEXT_PART, ...HTML_PART, ...TEXT_PART, "--b--"]),
+  "alternative of two text parts": alternative("b", [...TEXT_PART, ...TEXT_PART, "--b--"]),
   "alternative with a nested multipart": alternative("b", [
-    "--b",
-    "",
-    "t",
+    ...TEXT_PART,
     "--b",
     'Content-Type: multipart/related; boundary="r"',
     "",
@@ -203,44 +188,21 @@ const declined: Record<string, Buffer> = {
     "<p>h</p>",
     "--r--",
     "--b--",
-    "",
   ]),
   "alternative part with a disposition": alternative("b", [
-    "--b",
-    "",
-    "t",
+    ...TEXT_PART,
     "--b",
     "Content-Type: text/html",
     "Content-Disposition: inline",
     "",
     "<p>h</p>",
     "--b--",
-    "",
   ]),
-  "alternative with transport padding": alternative("b", [
-    "--b ",
-    "",
-    "t",
-    "--b",
-    "Content-Type: text/html",
-    "",
-    "<p>h</p>",
-    "--b--",
-    "",
-  ]),
-  "alternative without its close delimiter": alternative("b", [
-    "--b",
-    "",
-    "t",
-    "--b",
-    "Content-Type: text/html",
-    "",
-    "<p>h</p>",
-    "",
-  ]),
+  "alternative with transport padding": alternative("b", ["--b ", "", "t", ...HTML_PART, "--b--"]),
+  "alternative without its close delimiter": alternative("b", [...TEXT_PART, ...HTML_PART]),
   "alternative with a transfer encoding": alternative(
     "b",
-    ["--b", "", "t", "--b", "Content-Type: text/html", "", "<p>h</p>", "--b--", ""],
+    [...TEXT_PART, ...HTML_PART, "--b--"],
     ["Content-Transfer-Encoding: 7bit"],
   ),
   "alternative with bare LF": Buffer.from(
