@@ -390,8 +390,9 @@ class SqliteMailStore implements MailStore {
   /**
    * The group commit: the writes queued since the last one (only the messages, or all: messages
    * first, then session and transcript writes) in one transaction, each kind in call order, then
-   * the events in the same order (session.updated coalesced per session), then the promises. A full
-   * flush also writes the pending FTS rows.
+   * the events in the same order (session.updated coalesced per session), then the promises. An
+   * index flush (before a search) also writes every FTS row waiting in memory, a full flush only
+   * the oldest of those above FTS_PENDING_MAX.
    */
   private flush(scope: "messages" | "all" | "index"): void {
     this.flushScheduled = false;
