@@ -4,6 +4,7 @@
  */
 import type { Address, Envelope, MessageSummary } from "@mailpen/shared";
 import { scanHeaders } from "./header-scan.ts";
+import type { HeaderScan } from "./header-scan.ts";
 import type { NewMessage } from "./mail-store.ts";
 import { computeRawFlags } from "./raw-flags.ts";
 import type { MessageRow } from "./row-mapping.ts";
@@ -32,7 +33,6 @@ export function toIngestRow(message: NewMessage, id: string): IngestRow {
   const scan = scanHeaders(raw);
   const flags = computeRawFlags(raw, message.envelope, message.contentSummary);
   const envelopeJson = JSON.stringify(message.envelope);
-  const rcpt = message.envelope.rcptTo.map((r) => r.address);
   const row: Omit<MessageRow, "seq"> = {
     id,
     session_id: message.sessionId,
@@ -77,13 +77,20 @@ export function toIngestRow(message: NewMessage, id: string): IngestRow {
     messageIdHeader: scan.messageIdHeader,
     parseState: "pending",
   };
-  const fts: FtsRow = {
+  return { row, summary, raw, fts: toFtsRow(scan, message.envelope) };
+}
+
+/** The FTS row of a message's header scan (replaced by the full parse's row once it ran). */
+export function toFtsRow(scan: HeaderScan, envelope: Envelope): FtsRow {
+  return {
     subject: scan.subject,
-    from_addr: addressText(scan.from ? [scan.from] : [], [message.envelope.mailFrom]),
-    to_addr: addressText([...scan.to, ...scan.cc], rcpt),
+    from_addr: addressText(scan.from ? [scan.from] : [], [envelope.mailFrom]),
+    to_addr: addressText(
+      [...scan.to, ...scan.cc],
+      envelope.rcptTo.map((r) => r.address),
+    ),
     body: scan.snippet,
   };
-  return { row, summary, raw, fts };
 }
 
 /** Names and addresses as one FTS text, envelope addresses added (deduplicated). */

@@ -9,6 +9,7 @@ import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { ResourceLimits } from "node:worker_threads";
 import { parseMessageContent } from "./message-parse.ts";
+import { ownsMemory } from "./owned-buffer.ts";
 import type { ParseResult, ParsedContent } from "./message-parse.ts";
 
 export interface MessageParser {
@@ -246,11 +247,6 @@ function resolveTsxEsmApi(): string {
   const exports = (require(manifest) as { exports: Record<string, { import: { default: string } }> }).exports;
   const relative = exports["./esm/api"]?.import.default ?? "./dist/esm/api/index.mjs";
   return path.join(path.dirname(manifest), relative);
-}
-
-/** True when `raw` is the whole of its ArrayBuffer, so it can move to a worker instead of a copy. */
-function ownsMemory(raw: Buffer): boolean {
-  return raw.byteOffset === 0 && raw.buffer.byteLength === raw.length && raw.buffer instanceof ArrayBuffer;
 }
 
 /** Structured clone turns Buffers into plain Uint8Arrays; give the bodies and parts their Buffers back. */

@@ -42,11 +42,12 @@ import type {
   SessionEnd,
   SessionState,
 } from "./mail-store.ts";
+import { scanHeaders } from "./header-scan.ts";
 import { parseMessageHeaders } from "./message-parse.ts";
 import type { ParseResult } from "./message-parse.ts";
 import { createMessageParser } from "./message-parser.ts";
 import type { MessageParser } from "./message-parser.ts";
-import { addressText, toIngestRow } from "./ingest-row.ts";
+import { addressText, toFtsRow, toIngestRow } from "./ingest-row.ts";
 import type { FtsRow, IngestRow } from "./ingest-row.ts";
 import { migrate } from "./migrate.ts";
 import { prepareStatements } from "./sql-statements.ts";
@@ -598,9 +599,9 @@ class SqliteMailStore implements MailStore {
     }>;
     const pending: { seq: number; fts: FtsRow }[] = [];
     for (const row of rows) {
+      // Only the header scan: the rest of an ingest row (flags over the whole raw, JSON) is stored.
       const envelope = JSON.parse(row.envelope_json) as Envelope;
-      const message = { sessionId: null, receivedAt: new Date(0), envelope, raw: row.raw };
-      pending.push({ seq: row.seq, fts: toIngestRow(message, row.id).fts });
+      pending.push({ seq: row.seq, fts: toFtsRow(scanHeaders(row.raw), envelope) });
       ids.push(row.id);
     }
     if (pending.length === 0) return ids;
@@ -690,9 +691,9 @@ class SqliteMailStore implements MailStore {
     try {
       found = this.s.rawById.get(id) as { seq: number; raw: Buffer } | undefined;
       if (!found) return;
-      // A single text/plain or text/html part with plain headers (what many applications send) is
-      // parsed here, without mailparser: about 0.7 ms of worker CPU per 1 KB message less, and no
-      // round trip.
+      // A simple message (one text or HTML part, or one of each in a multipart/alternative, with
+      // plain headers: what many applications send) is parsed here, without mailparser: about
+      // 0.7 ms of worker CPU per 1 KB message less, and no round trip.
       const plain = parseSimpleMessage(found.raw);
       // Anything else goes to the parse worker, the raw moved there; should the worker die, it is read again.
       result =
@@ -936,8 +937,9 @@ class SqliteMailStore implements MailStore {
 
   deleteMessages(query?: string): number {
     this.assertOpen();
-    this.flushWrites(isSearch(query));
-    if (query === undefined || query.trim() === "") {
+    const all = !isSearch(query);
+    this.flushWrites(!all);
+    if (all) {
       const count = this.db.transaction(() => {
         const n = (this.s.countMessages.get() as { n: number }).n;
         for (const table of ["messages", "message_raw", "message_content", "message_parts"]) {

@@ -5,6 +5,7 @@
  */
 import { parentPort } from "node:worker_threads";
 import { parseMessageContent } from "./message-parse.ts";
+import { ownsMemory } from "./owned-buffer.ts";
 
 interface ParseRequest {
   key: number;
@@ -23,9 +24,8 @@ if (port) {
       if (result.ok) {
         const c = result.content;
         for (const bytes of [c.text, c.html, ...c.parts.map((p) => p.content)]) {
-          const b = bytes?.buffer;
-          if (bytes && b instanceof ArrayBuffer && bytes.byteOffset === 0 && b.byteLength === bytes.length)
-            if (!transfer.includes(b)) transfer.push(b);
+          if (bytes && ownsMemory(bytes) && !transfer.includes(bytes.buffer as ArrayBuffer))
+            transfer.push(bytes.buffer as ArrayBuffer);
         }
       }
       port.postMessage({ key: request.key, result }, transfer);
