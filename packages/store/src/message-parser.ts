@@ -8,7 +8,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { ResourceLimits } from "node:worker_threads";
-import { parseMessageContent } from "./message-parse.ts";
+import { parseContent } from "./parse-content.ts";
 import { ownsMemory } from "./owned-buffer.ts";
 import type { ParseResult, ParsedContent } from "./message-parse.ts";
 
@@ -60,7 +60,7 @@ export function createMessageParser(options: {
   workerLimits?: ResourceLimits;
 }): MessageParser {
   if (!options.worker) {
-    return { parse: parseMessageContent, concurrency: 1, workerRunning: () => false, close: async () => {} };
+    return { parse: parseContent, concurrency: 1, workerRunning: () => false, close: async () => {} };
   }
   const idleMs = options.idleMs ?? IDLE_MS;
 
@@ -106,7 +106,7 @@ export function createMessageParser(options: {
     for (const job of pending) {
       const raw = job.raw();
       if (raw === undefined) job.resolve({ ok: false, error: "message no longer stored" });
-      else void parseMessageContent(raw).then(job.resolve);
+      else void parseContent(raw).then(job.resolve);
     }
   };
 
@@ -154,7 +154,7 @@ export function createMessageParser(options: {
         "mailpen store: could not start a worker for a large message; parsing it here",
         error,
       );
-      return parseMessageContent(raw);
+      return parseContent(raw);
     }
     large.add(w);
     const answer = await new Promise<ParseResult | { failed: unknown }>((resolve) => {
@@ -173,9 +173,7 @@ export function createMessageParser(options: {
       answer.failed,
     );
     const again = transfer ? reread?.() : raw;
-    return again === undefined
-      ? { ok: false, error: "message no longer stored" }
-      : parseMessageContent(again);
+    return again === undefined ? { ok: false, error: "message no longer stored" } : parseContent(again);
   };
 
   return {
@@ -187,7 +185,7 @@ export function createMessageParser(options: {
       if (idleTimer) clearTimeout(idleTimer);
       idleTimer = null;
       const w = start();
-      if (!w) return parseMessageContent(raw);
+      if (!w) return parseContent(raw);
       return new Promise<ParseResult>((resolve) => {
         const key = nextKey++;
         // A buffer that owns its whole memory moves to the worker: a copy would cost a serialised

@@ -1,10 +1,10 @@
 /**
- * Worker thread entry: parses raw messages with mailparser off the main thread, so a large message
+ * Worker thread entry: parses raw messages (parse-content.ts) off the main thread, so a large message
  * never competes with ingest and SMTP replies for the event loop. One request in, one reply out,
  * matched by `key`. No database access here.
  */
 import { parentPort } from "node:worker_threads";
-import { parseMessageContent } from "./message-parse.ts";
+import { parseContent } from "./parse-content.ts";
 import { ownsMemory } from "./owned-buffer.ts";
 
 interface ParseRequest {
@@ -16,7 +16,7 @@ const port = parentPort;
 if (port) {
   port.on("message", (request: ParseRequest) => {
     const raw = Buffer.from(request.raw.buffer, request.raw.byteOffset, request.raw.byteLength);
-    void parseMessageContent(raw).then((result) => {
+    void parseContent(raw).then((result) => {
       // Move the bodies and the part contents that own their whole memory instead of copying them
       // (a 5 MB body would otherwise exist twice until the worker's next GC); pooled slices are
       // copied.

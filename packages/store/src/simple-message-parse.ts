@@ -9,7 +9,7 @@
  * generated messages). So it declines whatever mailparser decodes in its own way: encoded words,
  * 8-bit header bytes, folded fields, parameters other than charset (format=flowed, name=), a
  * Content-Disposition, repeated fields, address headers with groups, comments or escapes, unusual
- * charsets, bare CR; in a multipart: bare line ends, padded or nested boundaries, part fields other
+ * charsets, bare CR, a header block over 16 KiB (mailparser's header size limit); in a multipart: bare line ends, padded or nested boundaries, part fields other
  * than Content-Type and Content-Transfer-Encoding, any part but one text and one HTML.
  */
 import { isAscii } from "node:buffer";
@@ -26,8 +26,11 @@ import { SEARCH_TEXT_LIMIT, htmlToPlainText } from "./message-parse.ts";
 import type { ParsedContent } from "./message-parse.ts";
 import { decodeCharset } from "./rfc2047.ts";
 
-/** Larger messages go to the worker: this runs on the main thread. */
-const MAX_BYTES = 64 * 1024;
+/**
+ * mailparser fails a header block whose cost passes 1 MiB, each line counted at least 64 octets
+ * (mailsplit's maxHeadSize): a block of at most 16 KiB can never reach it, larger ones are left to it.
+ */
+const MAX_HEADER_BYTES = 16 * 1024;
 const ENCODINGS = new Set(["7bit", "8bit", "quoted-printable", "base64"]);
 /** Others decode differently in places (Node's latin1 is ISO-8859-1, mailparser's windows-1252). */
 const CHARSETS = new Set(["utf-8", "us-ascii"]);
@@ -40,8 +43,8 @@ const SINGLE_FIELDS = ["subject", "content-type", "content-transfer-encoding", .
 
 /** The parse of a simple text, HTML or text-and-HTML message, or null when mailparser must do it. */
 export function parseSimpleMessage(raw: Buffer): ParsedContent | null {
-  if (raw.length > MAX_BYTES) return null;
   const { headEnd, bodyStart } = findBodyStart(raw);
+  if (headEnd > MAX_HEADER_BYTES) return null;
   const head = raw.subarray(0, headEnd);
   if (!isAscii(head) || head.includes("=?") || head.includes("\\")) return null;
   // mailparser unfolds a field into single spaces where the header scan keeps the fold's blanks.
@@ -110,7 +113,7 @@ function readBodies(
   const decoded = parts.map((part) => {
     // A part without header fields starts with its blank line (and is text/plain, US-ASCII).
     const end = part.startsWith("\r\n") ? 0 : part.indexOf("\r\n\r\n");
-    if (end === -1) return null;
+    if (end === -1 || end > MAX_HEADER_BYTES) return null;
     const partFields = new Map<string, string>();
     for (const line of end === 0 ? [] : part.slice(0, end).split("\r\n")) {
       const m = /^(content-type|content-transfer-encoding)[ \t]*:[ \t]*(.*)$/i.exec(line);
