@@ -13,7 +13,15 @@ export type {
   MessageSummary,
   ParseState,
 } from "./message.ts";
-export type { SessionDetail, SessionOutcome, SessionSummary, SessionTls } from "./session.ts";
+export type {
+  SessionDetail,
+  SessionEnd,
+  SessionOutcome,
+  SessionStart,
+  SessionState,
+  SessionSummary,
+  SessionTls,
+} from "./session.ts";
 export type { Stats } from "./stats.ts";
 export type { StoreEvent, StoreEventType, WsServerMessage } from "./events.ts";
 export type {

@@ -16,6 +16,35 @@ export interface SessionTls {
   mode: "starttls" | "implicit";
 }
 
+/** A connection as it is accepted, before the greeting: the SMTP listener hands it to the store. */
+export interface SessionStart {
+  id: string;
+  startedAt: Date;
+  remoteAddress: string;
+  remotePort: number;
+  localAddress: string;
+  localPort: number;
+  /** Set when the connection arrived on the implicit-TLS listener. */
+  tls: SessionTls | null;
+}
+
+/** What is known of a session so far; each transcript batch carries it and replaces the last. */
+export interface SessionState {
+  heloName: string | null;
+  tls: SessionTls | null;
+  authMechanism: string | null;
+  authUser: string | null;
+  messageCount: number;
+  errorCount: number;
+  warnings: string[];
+}
+
+/** How a session ended, with its final state. */
+export interface SessionEnd extends SessionState {
+  endedAt: Date;
+  outcome: SessionOutcome;
+}
+
 /** What a list shows of one SMTP session (connection). Times are ISO 8601 strings in UTC. */
 export interface SessionSummary {
   id: string;

@@ -1,4 +1,11 @@
-import type { DataSummary, Envelope, SessionOutcome, SessionTls, TranscriptEntry } from "@mailpen/shared";
+import type {
+  DataSummary,
+  Envelope,
+  SessionEnd,
+  SessionStart,
+  SessionState,
+  TranscriptEntry,
+} from "@mailpen/shared";
 
 /**
  * The seam between the SMTP listener and whatever stores mail (STYLE.md item 4: go-smtp's Backend).
@@ -10,9 +17,10 @@ import type { DataSummary, Envelope, SessionOutcome, SessionTls, TranscriptEntry
  * progress can be shown live.
  */
 export interface SmtpBackend {
-  sessionStarted(session: SmtpSessionStart): void;
+  /** Handed over when a connection is accepted, before the greeting is sent. */
+  sessionStarted(session: SessionStart): void;
   /** New transcript entries, with the session's state after them (HELO name, TLS, AUTH, counts). */
-  transcriptAppended(sessionId: string, entries: TranscriptEntry[], state: SmtpSessionState): void;
+  transcriptAppended(sessionId: string, entries: TranscriptEntry[], state: SessionState): void;
   /**
    * Store one accepted message. The engine replies 250 only after the returned promise resolves, so
    * resolve only once the message is durable. Reject with `SmtpReplyError` to send a specific reply;
@@ -36,34 +44,9 @@ export interface SmtpBackend {
   sessionEnded(session: SmtpSessionEnd): void;
 }
 
-/** Handed over when a connection is accepted, before the greeting is sent. */
-export interface SmtpSessionStart {
-  id: string;
-  startedAt: Date;
-  remoteAddress: string;
-  remotePort: number;
-  localAddress: string;
-  localPort: number;
-  /** Set when the connection arrived on the implicit-TLS listener. */
-  tls: SessionTls | null;
-}
-
-/** What is known of a session so far; handed over with each transcript batch and at the end. */
-export interface SmtpSessionState {
-  heloName: string | null;
-  tls: SessionTls | null;
-  authMechanism: string | null;
-  authUser: string | null;
-  messageCount: number;
-  errorCount: number;
-  warnings: string[];
-}
-
 /** Handed over once per session, when the connection has closed. */
-export interface SmtpSessionEnd extends SmtpSessionState {
+export interface SmtpSessionEnd extends SessionEnd {
   id: string;
-  endedAt: Date;
-  outcome: SessionOutcome;
 }
 
 /** One accepted message: the engine generated `id` with its injected id generator. */

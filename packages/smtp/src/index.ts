@@ -10,8 +10,6 @@ export type {
   SmtpCredentials,
   SmtpDelivery,
   SmtpSessionEnd,
-  SmtpSessionStart,
-  SmtpSessionState,
 } from "./backend.ts";
 export type { SmtpServerOptions } from "./options.ts";
 export { createIdGenerator } from "./id-generator.ts";

@@ -7,10 +7,7 @@ export type {
   ListSessionsOptions,
   MailStore,
   NewMessage,
-  NewSession,
   PartContent,
-  SessionEnd,
-  SessionState,
 } from "./mail-store.ts";
 export { openStore, InvalidQueryError } from "./open-store.ts";
 export type { StoreOptions } from "./open-store.ts";

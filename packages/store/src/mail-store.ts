@@ -6,9 +6,10 @@ import type {
   MessagePatch,
   MessageSummary,
   SessionDetail,
+  SessionEnd,
   SessionListResponse,
-  SessionOutcome,
-  SessionTls,
+  SessionStart,
+  SessionState,
   Stats,
   StoreEvent,
   TranscriptEntry,
@@ -25,7 +26,7 @@ import type {
 export interface MailStore {
   // -- write path -------------------------------------------------------------------------------
   /** Record a new SMTP session (in progress until `endSession`). Emits `session.started`. */
-  startSession(session: NewSession): void;
+  startSession(session: SessionStart): void;
   /** Append transcript entries to a session in progress. Emits `session.updated`. */
   appendTranscript(sessionId: string, entries: TranscriptEntry[], state?: SessionState): void;
   /** Close a session with its final metadata. Emits `session.closed`. */
@@ -79,32 +80,6 @@ export interface ListMessagesOptions {
 export interface ListSessionsOptions {
   limit?: number;
   cursor?: string;
-}
-
-export interface NewSession {
-  id: string;
-  startedAt: Date;
-  remoteAddress: string;
-  remotePort: number;
-  localAddress: string;
-  localPort: number;
-  tls: SessionTls | null;
-}
-
-/** What is known of a session in progress (replaces the stored values when given). */
-export interface SessionState {
-  heloName: string | null;
-  tls: SessionTls | null;
-  authMechanism: string | null;
-  authUser: string | null;
-  messageCount: number;
-  errorCount: number;
-  warnings: string[];
-}
-
-export interface SessionEnd extends SessionState {
-  endedAt: Date;
-  outcome: SessionOutcome;
 }
 
 export interface NewMessage {

@@ -26,7 +26,10 @@ import type {
   MessagePatch,
   MessageSummary,
   SessionDetail,
+  SessionEnd,
   SessionListResponse,
+  SessionStart,
+  SessionState,
   Stats,
   StoreEvent,
   TranscriptEntry,
@@ -37,10 +40,7 @@ import type {
   ListSessionsOptions,
   MailStore,
   NewMessage,
-  NewSession,
   PartContent,
-  SessionEnd,
-  SessionState,
 } from "./mail-store.ts";
 import { scanHeaders } from "./header-scan.ts";
 import { parseMessageHeaders } from "./message-parse.ts";
@@ -304,7 +304,7 @@ class SqliteMailStore implements MailStore {
 
   // -- the write path: sessions, transcripts and messages share one group commit -------------------
 
-  startSession(session: NewSession): void {
+  startSession(session: SessionStart): void {
     this.assertOpen();
     this.enqueue({
       kind: "session.start",

@@ -6,12 +6,13 @@
 import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { StoreEvent } from "@mailpen/shared";
-import type { MailStore, NewSession } from "../src/index.ts";
+import type { SessionStart } from "@mailpen/shared";
+import type { MailStore } from "../src/index.ts";
 import { PNG_BYTES, envelopeFor, newMessage, richMessage, textMessage } from "./message-builder.ts";
 
 const day = (iso: string) => new Date(`${iso}T12:00:00.000Z`);
 
-function session(id: string): NewSession {
+function session(id: string): SessionStart {
   return {
     id,
     startedAt: new Date("2025-07-01T10:00:00.000Z"),

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { StoreEvent } from "@mailpen/shared";
 import { openStore } from "../src/index.ts";
-import type { NewSession, SessionState } from "../src/index.ts";
+import type { SessionStart, SessionState } from "@mailpen/shared";
 import { newMessage, textMessage } from "./message-builder.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "mailpen-retention-"));
@@ -12,7 +12,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const dbPath = () => path.join(dir, `r${n++}.sqlite`);
 
-const session = (id: string, startedAt = new Date()): NewSession => ({
+const session = (id: string, startedAt = new Date()): SessionStart => ({
   id,
   startedAt,
   remoteAddress: "127.0.0.1",

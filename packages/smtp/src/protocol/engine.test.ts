@@ -1,13 +1,7 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { TranscriptEntry } from "@mailpen/shared";
-import type {
-  SmtpBackend,
-  SmtpCredentials,
-  SmtpDelivery,
-  SmtpSessionEnd,
-  SmtpSessionStart,
-} from "../backend.ts";
+import type { SessionStart, TranscriptEntry } from "@mailpen/shared";
+import type { SmtpBackend, SmtpCredentials, SmtpDelivery, SmtpSessionEnd } from "../backend.ts";
 import { createSmtpEngine, type SmtpAction, type SmtpEngineOptions } from "./engine.ts";
 import { createMemorySession } from "./memory-session.ts";
 import { SmtpReplyError } from "./reply-error.ts";
@@ -16,7 +10,7 @@ import { SmtpReplyError } from "./reply-error.ts";
 
 function recordingBackend(overrides: Partial<SmtpBackend> = {}) {
   const log = {
-    started: [] as SmtpSessionStart[],
+    started: [] as SessionStart[],
     entries: [] as TranscriptEntry[],
     deliveries: [] as SmtpDelivery[],
     ended: [] as SmtpSessionEnd[],

@@ -18,15 +18,15 @@
  *   handed over before any action that depends on them and at the end of every call.
  * - An exception inside the engine becomes 421 + close (outcome "error"), never a thrown error.
  */
-import type { DataSummary, SessionOutcome, SessionTls, TranscriptEntry } from "@mailpen/shared";
 import type {
-  SmtpContentInfo,
-  SmtpCredentials,
-  SmtpDelivery,
-  SmtpSessionEnd,
-  SmtpSessionStart,
-  SmtpSessionState,
-} from "../backend.ts";
+  DataSummary,
+  SessionOutcome,
+  SessionStart,
+  SessionState,
+  SessionTls,
+  TranscriptEntry,
+} from "@mailpen/shared";
+import type { SmtpContentInfo, SmtpCredentials, SmtpDelivery, SmtpSessionEnd } from "../backend.ts";
 import type { SmtpServerOptions } from "../options.ts";
 import { createIdGenerator } from "../id-generator.ts";
 import { handleSaslLine } from "./auth-verb.ts";
@@ -51,11 +51,11 @@ import type { EngineConfig, SaslExchange, VerbContext } from "./verb-context.ts"
 /** What the caller must do, in order. */
 export type SmtpAction =
   /** Hand to `backend.sessionStarted` (always the first action of a session). */
-  | { type: "session.started"; session: SmtpSessionStart }
+  | { type: "session.started"; session: SessionStart }
   /** Write these bytes to the client with one socket write. */
   | { type: "write"; data: Buffer }
   /** Hand to `backend.transcriptAppended`. */
-  | { type: "transcript"; sessionId: string; entries: TranscriptEntry[]; state: SmtpSessionState }
+  | { type: "transcript"; sessionId: string; entries: TranscriptEntry[]; state: SessionState }
   /** Call `backend.deliver`, stop reading meanwhile, then call `resolveDelivery`. */
   | { type: "deliver"; delivery: SmtpDelivery }
   /** Call `backend.authenticate`, stop reading meanwhile, then call `resolveAuthentication`. */

@@ -4,8 +4,7 @@
  * The envelope is reset by RSET, HELO/EHLO, STARTTLS and after each message; the session lives as long
  * as the connection. No I/O.
  */
-import type { EnvelopeRecipient, EsmtpParams, SessionTls } from "@mailpen/shared";
-import type { SmtpSessionState } from "../backend.ts";
+import type { EnvelopeRecipient, EsmtpParams, SessionState, SessionTls } from "@mailpen/shared";
 
 /** What one connection has established so far. */
 export interface Session {
@@ -52,7 +51,7 @@ export function createSession(id: string, startedAtMs: number, tls: SessionTls |
 }
 
 /** A snapshot for the backend (copied, so later changes do not leak into handed-over objects). */
-export function toSessionState(session: Session): SmtpSessionState {
+export function toSessionState(session: Session): SessionState {
   return {
     heloName: session.heloName,
     tls: session.tls === null ? null : { ...session.tls },

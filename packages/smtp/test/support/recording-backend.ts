@@ -3,15 +3,8 @@
  * to reject deliveries. Invariants: it never performs I/O; every promise it hands out settles; waiting
  * helpers are bounded by a timeout so a missing callback fails the test instead of hanging it.
  */
-import type { TranscriptEntry } from "@mailpen/shared";
-import type {
-  SmtpBackend,
-  SmtpCredentials,
-  SmtpDelivery,
-  SmtpSessionEnd,
-  SmtpSessionStart,
-  SmtpSessionState,
-} from "../../src/backend.ts";
+import type { SessionStart, SessionState, TranscriptEntry } from "@mailpen/shared";
+import type { SmtpBackend, SmtpCredentials, SmtpDelivery, SmtpSessionEnd } from "../../src/backend.ts";
 
 /** What `deliver()` should do with the next message(s). */
 export type DeliverBehaviour =
@@ -23,9 +16,9 @@ export type DeliverBehaviour =
 
 /** One session as seen by the backend: its start, its transcript, its messages and its end. */
 export interface RecordedSession {
-  start: SmtpSessionStart;
+  start: SessionStart;
   entries: TranscriptEntry[];
-  lastState: SmtpSessionState | null;
+  lastState: SessionState | null;
   deliveries: SmtpDelivery[];
   /** Every sessionEnded call for this id (a correct listener makes exactly one). */
   ends: SmtpSessionEnd[];
