@@ -149,12 +149,7 @@ export function formatReply(reply: SmtpReply): string {
   return out;
 }
 
-/** The reply as one transcript text: lines without CRLF joined with "\n". */
-export function formatReplyText(reply: SmtpReply): string {
-  return wireToText(formatReply(reply));
-}
-
-/** The transcript text of a reply already formatted by `formatReply` (spares formatting it twice). */
+/** The transcript text of a reply formatted by `formatReply`: its lines without CRLF, joined with "\n". */
 export function wireToText(wire: string): string {
   const text = wire.slice(0, -2);
   return text.includes("\r\n") ? text.replaceAll("\r\n", "\n") : text;
