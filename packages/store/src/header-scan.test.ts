@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseAddressList, scanHeaders, toSnippet } from "./header-scan.ts";
+import { findBodyStart, parseAddressList, scanHeaders, toSnippet } from "./header-scan.ts";
 
 describe("parseAddressList (RFC 5322 section 3.4)", () => {
   it("reads display names, quoted names with commas, bare addresses and comments", () => {
@@ -96,6 +96,45 @@ describe("toSnippet", () => {
       const length = Math.floor(next() * 700);
       for (let i = 0; i < length; i++) text += alphabet[Math.floor(next() * alphabet.length)];
       expect(toSnippet(text), JSON.stringify(text)).toBe(reference(text));
+    }
+  });
+});
+
+describe("findBodyStart", () => {
+  const at = (text: string) => findBodyStart(Buffer.from(text, "latin1"));
+
+  it("ends the header block at the first blank line, CRLF or bare LF", () => {
+    expect(at("A: 1\r\nB: 2\r\n\r\nbody\n\nmore")).toEqual({ headEnd: 12, bodyStart: 14 });
+    expect(at("A: 1\nB: 2\n\nbody\r\n\r\n")).toEqual({ headEnd: 10, bodyStart: 11 });
+    expect(at("A: 1\r\n\nbody\r\n\r\n")).toEqual({ headEnd: 6, bodyStart: 7 });
+    expect(at("A: 1\n\n\r\n\r\n")).toEqual({ headEnd: 5, bodyStart: 6 });
+    expect(at("\r\nbody")).toEqual({ headEnd: 0, bodyStart: 2 });
+    expect(at("\nbody")).toEqual({ headEnd: 0, bodyStart: 1 });
+    expect(at("A: 1\r\nB: 2")).toEqual({ headEnd: 10, bodyStart: 10 });
+  });
+
+  it("finds what the first of either blank line gives, for any mix of line ends", () => {
+    // The definition, searched through the whole message: the earlier of "\n\n" and "\r\n\r\n".
+    const reference = (raw: Buffer) => {
+      const crlf = raw.indexOf("\r\n\r\n");
+      const lf = raw.indexOf("\n\n");
+      if (raw[0] === 0x0a) return { headEnd: 0, bodyStart: 1 };
+      if (raw[0] === 0x0d && raw[1] === 0x0a) return { headEnd: 0, bodyStart: 2 };
+      if (crlf === -1 && lf === -1) return { headEnd: raw.length, bodyStart: raw.length };
+      if (lf !== -1 && (crlf === -1 || lf < crlf)) return { headEnd: lf + 1, bodyStart: lf + 2 };
+      return { headEnd: crlf + 2, bodyStart: crlf + 4 };
+    };
+    // mulberry32: a plain LCG's successive draws never produce some short sequences.
+    let seed = 1;
+    const next = (n: number): number => {
+      seed = (seed + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(seed ^ (seed >>> 15), seed | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) % n;
+    };
+    for (let i = 0; i < 50_000; i++) {
+      const raw = Buffer.from(Array.from({ length: next(20) }, () => "\r\na:"[next(4)]).join(""), "latin1");
+      expect(findBodyStart(raw), JSON.stringify(raw.toString("latin1"))).toEqual(reference(raw));
     }
   });
 });

@@ -33,7 +33,9 @@ const SNIPPET_LENGTH = 200;
 /** Offset where the body starts (after the blank line), or raw.length for a headers-only message. */
 export function findBodyStart(raw: Buffer): { headEnd: number; bodyStart: number } {
   const crlf = raw.indexOf("\r\n\r\n");
-  const lf = raw.indexOf("\n\n");
+  // A bare-LF blank line counts only before the CRLF one: searched up to there, not through a body
+  // that usually has none (a whole 5 MB message, twice per message, before).
+  const lf = (crlf === -1 ? raw : raw.subarray(0, crlf + 1)).indexOf("\n\n");
   if (raw[0] === 0x0a) return { headEnd: 0, bodyStart: 1 };
   if (raw[0] === 0x0d && raw[1] === 0x0a) return { headEnd: 0, bodyStart: 2 };
   if (crlf === -1 && lf === -1) return { headEnd: raw.length, bodyStart: raw.length };
