@@ -61,6 +61,36 @@ describe("mailpen end to end", () => {
     }
   });
 
+  it("shows large text and text-with-HTML messages exactly as sent (parsed in the worker)", async () => {
+    // Over 64 KiB the fast parse runs in the parse worker, before mailparser; nodemailer sends these
+    // lines quoted-printable (non-ASCII) and the long HTML line with soft breaks.
+    const t = transport();
+    const line = (i: number) => `Line ${i}: Café, 10 € off, order #${i} shipped today.`;
+    const text = Array.from({ length: 60_000 }, (_, i) => line(i)).join("\n");
+    const html = `<p>${Array.from({ length: 5_000 }, (_, i) => line(i)).join(" ")}</p>`;
+    const sent = [
+      { subject: "e2e big plain", text, expected: { text: `${text}\n`, html: null } },
+      { subject: "e2e big alternative", text, html, expected: { text, html } },
+    ];
+    for (const m of sent)
+      await t.sendMail({ from: "App <app@example.com>", to: "Ann <ann@example.com>", ...m });
+    t.close();
+    for (const m of sent) {
+      const list = await getJson<{ messages: MessageSummary[] }>(
+        `/api/messages?query=${encodeURIComponent(`subject:"${m.subject}"`)}`,
+      );
+      expect(list.messages).toHaveLength(1);
+      const summary = list.messages[0]!;
+      expect(summary.size).toBeGreaterThan(64 * 1024);
+      const detail = await getJson<MessageDetail>(`/api/messages/${summary.id}`);
+      expect(detail.parseState).toBe("parsed");
+      // The detail waits for the parse. Compared as strings: a diff of 3 MB would be unreadable.
+      expect(detail.text === m.expected.text).toBe(true);
+      expect(detail.html === m.expected.html).toBe(true);
+      expect(detail.snippet.startsWith("Line 0: Café, 10 € off")).toBe(true);
+    }
+  }, 60_000);
+
   it("reports healthy once both listeners are up", async () => {
     const res = await fetch(api("/api/health"));
     expect(res.status).toBe(200);
