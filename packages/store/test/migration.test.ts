@@ -51,7 +51,7 @@ describe("migration 002: transcript chunks", () => {
       await store.close();
     }
     const db = new Database(file, { readonly: true });
-    expect(db.pragma("user_version", { simple: true })).toBe(2);
+    expect(db.pragma("user_version", { simple: true })).toBe(3); // and 003 after it
     expect(db.prepare("SELECT count(*) AS n FROM transcript_entries").get()).toEqual({ n: 0 });
     expect(db.prepare("SELECT count(*) AS n FROM transcript_chunks").get()).toEqual({ n: 0 });
     db.close();
@@ -81,5 +81,55 @@ describe("migration 002: transcript chunks", () => {
     } finally {
       await second.close();
     }
+  });
+});
+
+describe("migration 003: no index on size alone", () => {
+  it("drops messages_size; size searches and their counts still answer", async () => {
+    const file = path.join(dir, "v1-sizes.sqlite");
+    version1Database(file);
+    const indexes = (): string[] => {
+      const db = new Database(file, { readonly: true });
+      const names = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages'")
+        .all()
+        .map((r) => (r as { name: string }).name);
+      db.close();
+      return names;
+    };
+    expect(indexes()).toContain("messages_size");
+    const store = openStore({ path: file, parseInWorker: false });
+    try {
+      const envelope = {
+        mailFrom: "a@example.test",
+        mailParams: {},
+        rcptTo: [{ address: "b@example.test", params: {} }],
+        heloName: null,
+        authUser: null,
+        tls: false,
+        transport: "DATA" as const,
+      };
+      const message = (bytes: number) => ({
+        sessionId: null,
+        receivedAt: new Date(),
+        envelope,
+        raw: Buffer.from(`Subject: s\r\n\r\n${"x".repeat(bytes)}\r\n`),
+      });
+      const small = await store.addMessage(message(100));
+      const large = await store.addMessage(message(5_000));
+      expect(store.listMessages({ query: "larger:1k" })).toMatchObject({
+        total: 1,
+        messages: [{ id: large.id }],
+      });
+      expect(store.listMessages({ query: "smaller:1k" })).toMatchObject({
+        total: 1,
+        messages: [{ id: small.id }],
+      });
+      expect(store.stats()).toMatchObject({ total: 2, unread: 2 });
+    } finally {
+      await store.close();
+    }
+    expect(indexes()).not.toContain("messages_size");
+    expect(indexes()).toContain("messages_read_size");
   });
 });
