@@ -141,8 +141,9 @@ export function decodeTransferEncoding(body: Buffer, encoding: string): Buffer {
   if (encoding !== "quoted-printable") return body;
   const text = body.toString("latin1").replace(/=\r?\n/g, "");
   // Into one buffer of the text's length (the output is never longer): a number per octet would
-  // cost a 5 MB part about 40 MB of heap.
-  const out = Buffer.allocUnsafe(text.length);
+  // cost a 5 MB part about 40 MB of heap. Zeroed: the tail past the output is never uninitialized
+  // memory, whoever later reads the whole ArrayBuffer (a structured clone copies all of it).
+  const out = Buffer.alloc(text.length);
   let n = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
