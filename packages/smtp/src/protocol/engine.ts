@@ -741,7 +741,10 @@ class Engine implements SmtpEngine, VerbContext {
     }
     const declared = this.envelope?.mailParams.SIZE;
     const size = typeof declared === "string" ? Number(declared) : 0;
-    this.collected = size > 0 && size <= this.config.maxMessageSize ? Buffer.allocUnsafe(size) : null;
+    // Zeroed, not allocUnsafe: when less arrives than declared, the raw is a view of this buffer and
+    // its tail must not be old process memory for a backend that clones the whole ArrayBuffer.
+    // (Zeroing costs no RSS up front: large buffers are calloc'ed, their pages touched as written.)
+    this.collected = size > 0 && size <= this.config.maxMessageSize ? Buffer.alloc(size) : null;
   }
 
   /** Tell the backend to drop a streamed message that will not complete. */
