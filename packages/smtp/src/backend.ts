@@ -55,7 +55,11 @@ export interface SmtpDelivery {
   sessionId: string;
   receivedAt: Date;
   envelope: Envelope;
-  /** The message content exactly as received, after dot-unstuffing (DATA) or as sent (BDAT). */
+  /**
+   * The message content exactly as received, after dot-unstuffing (DATA) or as sent (BDAT). A buffer
+   * of its own, never a slice of Node's shared pool; when the client declared a larger SIZE than it
+   * sent, a view of the zeroed buffer of that size.
+   */
   raw: Buffer;
   /** `raw` as counted while it arrived (the transcript's DataSummary): a backend need not scan it again. */
   summary: DataSummary;

@@ -784,12 +784,20 @@ class Engine implements SmtpEngine, VerbContext {
     this.content.push(segment);
   }
 
-  /** The message content as one Buffer (copied once, never a view of the input chunks). */
+  /**
+   * The message content as one Buffer, copied once and never a view of the input chunks. It owns its
+   * memory: not a slice of Node's shared pool (Buffer.concat takes small results from it), whose
+   * other octets a structured clone of the raw would carry along.
+   */
   private takeContent(): Buffer {
-    const raw =
-      this.collected !== null
-        ? this.collected.subarray(0, this.contentBytes)
-        : Buffer.concat(this.content, this.contentBytes);
+    let raw: Buffer;
+    if (this.collected !== null) raw = this.collected.subarray(0, this.contentBytes);
+    else {
+      raw = Buffer.allocUnsafeSlow(this.contentBytes);
+      let at = 0;
+      for (const chunk of this.content) at += chunk.copy(raw, at);
+      raw.fill(0, at); // nothing is left, unless the chunks came short of the count
+    }
     this.collected = null;
     this.content = [];
     return raw;
