@@ -29,9 +29,26 @@ function transport() {
   });
 }
 
+/** Sends each message with nodemailer, then finds it by its subject (unique) and reads its detail. */
+async function sendAndRead<M extends { subject: string }>(sent: M[]) {
+  const t = transport();
+  for (const m of sent)
+    await t.sendMail({ from: "App <app@example.com>", to: "Ann <ann@example.com>", ...m });
+  t.close();
+  const read: { sent: M; summary: MessageSummary; detail: MessageDetail }[] = [];
+  for (const m of sent) {
+    const list = await getJson<{ messages: MessageSummary[] }>(
+      `/api/messages?query=${encodeURIComponent(`subject:"${m.subject}"`)}`,
+    );
+    expect(list.messages).toHaveLength(1);
+    const summary = list.messages[0]!;
+    read.push({ sent: m, summary, detail: await getJson<MessageDetail>(`/api/messages/${summary.id}`) });
+  }
+  return read;
+}
+
 describe("mailpen end to end", () => {
   it("shows nodemailer's text, HTML, and text-with-HTML messages exactly as sent", async () => {
-    const t = transport();
     const text = "Hello Ann,\n\nyour code is 1234.\nCafé, 10 € off";
     const html = '<p style="color:red">Hello Ann,</p>\n<p>your code is <b>1234</b>. Café, 10 € off</p>';
     // A single part ends with the message's last line break (mailparser keeps it); in a multipart
@@ -41,15 +58,7 @@ describe("mailpen end to end", () => {
       { subject: "e2e html only", html, expected: { text: null, html: `${html}\n` } },
       { subject: "e2e text and html", text, html, expected: { text, html } },
     ];
-    for (const m of sent)
-      await t.sendMail({ from: "App <app@example.com>", to: "Ann <ann@example.com>", ...m });
-    t.close();
-    for (const m of sent) {
-      const list = await getJson<{ messages: MessageSummary[] }>(
-        `/api/messages?query=${encodeURIComponent(`subject:"${m.subject}"`)}`,
-      );
-      expect(list.messages).toHaveLength(1);
-      const detail = await getJson<MessageDetail>(`/api/messages/${list.messages[0]!.id}`);
+    for (const { sent: m, detail } of await sendAndRead(sent)) {
       expect(detail).toMatchObject({
         parseState: "parsed",
         subject: m.subject,
@@ -64,7 +73,6 @@ describe("mailpen end to end", () => {
   it("shows large text and text-with-HTML messages exactly as sent (parsed in the worker)", async () => {
     // Over 64 KiB the fast parse runs in the parse worker, before mailparser; nodemailer sends these
     // lines quoted-printable (non-ASCII) and the long HTML line with soft breaks.
-    const t = transport();
     const line = (i: number) => `Line ${i}: Café, 10 € off, order #${i} shipped today.`;
     const text = Array.from({ length: 60_000 }, (_, i) => line(i)).join("\n");
     const html = `<p>${Array.from({ length: 5_000 }, (_, i) => line(i)).join(" ")}</p>`;
@@ -72,17 +80,8 @@ describe("mailpen end to end", () => {
       { subject: "e2e big plain", text, expected: { text: `${text}\n`, html: null } },
       { subject: "e2e big alternative", text, html, expected: { text, html } },
     ];
-    for (const m of sent)
-      await t.sendMail({ from: "App <app@example.com>", to: "Ann <ann@example.com>", ...m });
-    t.close();
-    for (const m of sent) {
-      const list = await getJson<{ messages: MessageSummary[] }>(
-        `/api/messages?query=${encodeURIComponent(`subject:"${m.subject}"`)}`,
-      );
-      expect(list.messages).toHaveLength(1);
-      const summary = list.messages[0]!;
+    for (const { sent: m, summary, detail } of await sendAndRead(sent)) {
       expect(summary.size).toBeGreaterThan(64 * 1024);
-      const detail = await getJson<MessageDetail>(`/api/messages/${summary.id}`);
       expect(detail.parseState).toBe("parsed");
       // The detail waits for the parse. Compared as strings: a diff of 3 MB would be unreadable.
       expect(detail.text === m.expected.text).toBe(true);

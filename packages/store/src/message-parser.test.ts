@@ -113,12 +113,13 @@ describe("the parse worker's transfer of the raw", () => {
   it("copies a raw that is a view of a larger buffer, or when it cannot be read again", async () => {
     const parser = createMessageParser({ worker: true, logger: console });
     try {
-      const backing = Buffer.from("xxSubject: view\r\n\r\nbody\r\n");
+      // A Content-Disposition makes the fast parse decline, so these go to the worker.
+      const backing = Buffer.from("xxSubject: view\r\nContent-Disposition: inline\r\n\r\nbody\r\n");
       const view = backing.subarray(2);
       const viewed = await parser.parse(view, () => undefined);
       expect(viewed.ok && viewed.content.subject).toBe("view");
       expect(view.length).toBe(backing.length - 2);
-      const owned = Buffer.from("Subject: kept\r\n\r\nbody\r\n");
+      const owned = Buffer.from("Subject: kept\r\nContent-Disposition: inline\r\n\r\nbody\r\n");
       const copy = Buffer.from(owned);
       const kept = await parser.parse(owned);
       expect(kept.ok && kept.content.subject).toBe("kept");

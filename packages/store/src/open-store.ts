@@ -54,7 +54,6 @@ import { prepareStatements } from "./sql-statements.ts";
 import type { Statements } from "./sql-statements.ts";
 import { createParseGate } from "./parse-gate.ts";
 import { createParseQueue } from "./parse-queue.ts";
-import { parseSimpleMessage } from "./simple-message-parse.ts";
 import {
   MESSAGE_SUMMARY_COLUMNS,
   toMessagePart,
@@ -127,8 +126,6 @@ const SESSION_FLUSH_MS = 10;
  * 0.5 KB each) each batch writes the oldest FTS_WRITE_BATCH.
  */
 const FTS_PENDING_MAX = 10_000;
-/** The fast parse runs on the main thread up to this size (about 0.3 ms at 64 KiB), in the worker above. */
-const INLINE_PARSE_MAX_BYTES = 64 * 1024;
 const FTS_WRITE_BATCH = 500;
 /** The WAL bytes that trigger a checkpoint during a burst (quiet spells checkpoint earlier). */
 const WAL_CHECKPOINT_BYTES = 160 * 1024 * 1024;
@@ -693,17 +690,10 @@ class SqliteMailStore implements MailStore {
     try {
       found = this.s.rawById.get(id) as { seq: number; raw: Buffer } | undefined;
       if (!found) return;
-      // A small simple message (one text or HTML part, or one of each in a multipart/alternative,
-      // with plain headers: what many applications send) is parsed here, without a round trip to
-      // the worker; a larger one would hold the event loop, the worker tries the same parse first.
-      const plain = found.raw.length <= INLINE_PARSE_MAX_BYTES ? parseSimpleMessage(found.raw) : null;
-      // Anything else goes to the parse worker, the raw moved there; should the worker die, it is read again.
-      result =
-        plain !== null
-          ? { ok: true, content: plain }
-          : await this.parser.parse(found.raw, () =>
-              this.db.open ? (this.s.rawById.get(id) as { raw: Buffer } | undefined)?.raw : undefined,
-            );
+      // The raw may move to the parse worker; should the worker die, it is read again.
+      result = await this.parser.parse(found.raw, () =>
+        this.db.open ? (this.s.rawById.get(id) as { raw: Buffer } | undefined)?.raw : undefined,
+      );
     } finally {
       this.parseBytes -= sized.size;
       // Wake every waiter: each re-checks the budget, the first that fits takes it.

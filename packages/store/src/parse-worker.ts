@@ -7,16 +7,18 @@ import { parentPort } from "node:worker_threads";
 import { parseContent } from "./parse-content.ts";
 import { ownsMemory } from "./owned-buffer.ts";
 
-interface ParseRequest {
+export interface ParseRequest {
   key: number;
   raw: Uint8Array;
+  /** The fast parse already declined this message (message-parser.ts ran it inline): mailparser's. */
+  fastParseDeclined?: boolean;
 }
 
 const port = parentPort;
 if (port) {
   port.on("message", (request: ParseRequest) => {
     const raw = Buffer.from(request.raw.buffer, request.raw.byteOffset, request.raw.byteLength);
-    void parseContent(raw).then((result) => {
+    void parseContent(raw, request.fastParseDeclined === true).then((result) => {
       // Move the bodies and the part contents that own their whole memory instead of copying them
       // (a 5 MB body would otherwise exist twice until the worker's next GC); pooled slices are
       // copied.

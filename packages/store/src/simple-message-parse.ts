@@ -5,12 +5,13 @@
  * returns null and the caller runs mailparser (message-parse.ts).
  *
  * Invariant: for every message it accepts, the result equals mailparser's through
- * parseMessageContent (plain-text-parse.test.ts checks it over every fixture and a table of
+ * parseMessageContent (simple-message-parse.test.ts checks it over every fixture and a table of
  * generated messages). So it declines whatever mailparser decodes in its own way: encoded words,
  * 8-bit header bytes, folded fields, parameters other than charset (format=flowed, name=), a
  * Content-Disposition, repeated fields, address headers with groups, comments or escapes, unusual
- * charsets, bare CR, a header block over 16 KiB (mailparser's header size limit); in a multipart: bare line ends, padded or nested boundaries, part fields other
- * than Content-Type and Content-Transfer-Encoding, any part but one text and one HTML.
+ * charsets, bare CR, a header block over 16 KiB (mailparser's header size limit); in a multipart:
+ * bare line ends, padded or nested boundaries, part fields other than Content-Type and
+ * Content-Transfer-Encoding, any part but one text and one HTML.
  */
 import { isAscii } from "node:buffer";
 import type { Address } from "@mailpen/shared";
@@ -53,10 +54,7 @@ export function parseSimpleMessage(raw: Buffer): ParsedContent | null {
   const fields = new Map<string, string>();
   for (const h of headers) {
     const name = h.name.toLowerCase();
-    if (name === "content-disposition" || name === "mime-version") {
-      if (name === "content-disposition") return null;
-      continue;
-    }
+    if (name === "content-disposition") return null;
     if (!SINGLE_FIELDS.includes(name)) continue;
     if (fields.has(name)) return null;
     fields.set(name, h.value.trim());
@@ -106,9 +104,9 @@ function readBodies(
     if (part === null) return null;
     return part.html ? { text: null, html: part.content } : { text: part.content, html: null };
   }
-  if (fields.has("content-transfer-encoding") || /\r(?!\n)|(?<!\r)\n/.test(body.toString("latin1")))
-    return null;
-  const parts = splitParts(body.toString("latin1"), boundary);
+  const latin1 = body.toString("latin1");
+  if (fields.has("content-transfer-encoding") || /\r(?!\n)|(?<!\r)\n/.test(latin1)) return null;
+  const parts = splitParts(latin1, boundary);
   if (parts === null || parts.length !== 2) return null;
   const decoded = parts.map((part) => {
     // A part without header fields starts with its blank line (and is text/plain, US-ASCII).
