@@ -35,9 +35,13 @@ export const silentLogger = { warn: () => undefined, error: () => undefined };
  * start each; the worker itself is covered by the end-to-end and bundle tests.
  */
 export function openTestStore(options: Partial<StoreOptions> = {}): MailStore {
-  const store = openStore({ path: ":memory:", logger: silentLogger, parseInWorker: false, ...options });
+  const store = openMemoryStore(options);
   onTestFinished(() => store.close());
   return store;
+}
+
+function openMemoryStore(options: Partial<StoreOptions>): MailStore {
+  return openStore({ path: ":memory:", logger: silentLogger, parseInWorker: false, ...options });
 }
 
 /** An app over a real in-memory store; the app, then the store, are closed after the test. */
@@ -45,7 +49,7 @@ export async function buildTestApp(
   config: Partial<AppConfig> = {},
   storeOptions: Partial<StoreOptions> = {},
 ): Promise<{ app: FastifyInstance; store: MailStore }> {
-  const store = openStore({ path: ":memory:", logger: silentLogger, parseInWorker: false, ...storeOptions });
+  const store = openMemoryStore(storeOptions);
   const app = await buildApp({ store, config: { webRoot: "/nonexistent-mailpen-web", ...config } });
   onTestFinished(async () => {
     await app.close();
