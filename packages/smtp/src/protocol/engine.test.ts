@@ -313,6 +313,30 @@ describe("DATA (RFC 5321 section 4.1.1.4)", () => {
     expect(after.filter((a) => a.type === "write")).toHaveLength(1);
   });
 
+  it("copies the input it keeps: the listener's read buffer is reused for the next read", () => {
+    // As the socket listener does: every read lands in one shared buffer, overwritten by the next.
+    const shared = Buffer.alloc(4096);
+    const feed = (text: string) => {
+      const length = shared.write(text, "latin1");
+      const actions = engine.feed(shared.subarray(0, length));
+      shared.fill(0x23);
+      return actions;
+    };
+    const engine = createSmtpEngine({ newId: sequentialIds() });
+    engine.start();
+    feed("EHLO c\r\n");
+    // The rest of this read (a second message) is held while the first is stored...
+    const first = feed(`${TRANSACTION}MAIL FROM:<second@example.com>\r\nRCPT TO:<b@example.com>\r\nDA`);
+    expect(first.some((a) => a.type === "deliver")).toBe(true);
+    // ...and so is a read that arrives meanwhile (queued).
+    expect(feed("TA\r\nSubject: two\r\n\r\nsecond body\r\n.\r\n")).toEqual([]);
+    const after = engine.resolveDelivery({ ok: true });
+    const delivery = after.find((a) => a.type === "deliver");
+    if (delivery?.type !== "deliver") throw new Error("the second message was not delivered");
+    expect(delivery.delivery.envelope.mailFrom).toBe("second@example.com");
+    expect(delivery.delivery.raw.toString("latin1")).toBe("Subject: two\r\n\r\nsecond body\r\n");
+  });
+
   it("a backend SmtpReplyError becomes that reply; any other error 451 and a log line", async () => {
     let fail: unknown = new SmtpReplyError(550, "5.7.1", "Rejected by policy");
     const { session, log } = await greeted(

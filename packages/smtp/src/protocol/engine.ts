@@ -6,11 +6,14 @@
  * `tlsStarted`, `timeout`, `shutdown`, `end`).
  *
  * Invariants:
+ * - Input is borrowed: a chunk given to `feed` is valid only during the call (the socket listener
+ *   reads every connection into one shared buffer). What the engine keeps beyond the call, it copies:
+ *   a partial line, input queued while the backend works, message content.
  * - Memory per session is bounded: a command line is buffered up to 512 octets (over-long lines are
- *   discarded as they arrive), DATA/BDAT content is kept as a list of views of the input chunks and
- *   concatenated once (or collected into one buffer of the declared SIZE), and content beyond the
- *   size limit is counted but not kept. With `streamContent`, content is not kept at all: it is
- *   handed out as `content.write` actions (views of the input) as it arrives.
+ *   discarded as they arrive), DATA/BDAT content is copied into a ContentBuffer (one buffer of the
+ *   declared SIZE, or pages copied once into the raw), and content beyond the size limit is counted
+ *   but not kept. With `streamContent`, content is not kept at all: it is handed out as
+ *   `content.write` actions (views of the input, valid during the action) as it arrives.
  * - While the backend is working (`waiting`), input is queued, not processed; the listener stops
  *   reading meanwhile, so the queue holds at most what was already in flight.
  * - Consecutive replies produced by one call are written with ONE `write` action.
@@ -30,6 +33,7 @@ import type { SmtpContentInfo, SmtpCredentials, SmtpDelivery, SmtpSessionEnd } f
 import type { SmtpServerOptions } from "../options.ts";
 import { createIdGenerator } from "../id-generator.ts";
 import { handleSaslLine } from "./auth-verb.ts";
+import { ContentBuffer } from "./content-buffer.ts";
 import { createContentScanner, type ContentScanner } from "./content-scanner.ts";
 import { createDotDecoder, MAX_COMMAND_LINE, MAX_SASL_LINE, type DotDecoder } from "./framing.ts";
 import { createReply, formatReply, replies, wireToText, type SmtpReply } from "./replies.ts";
@@ -241,9 +245,7 @@ class Engine implements SmtpEngine, VerbContext {
 
   /** Created at the first DATA: most connections of a test suite send one message or none. */
   private dot: DotDecoder | null = null;
-  private content: Buffer[] = [];
-  /** With a declared SIZE: the buffer the content is copied into (see startContent). */
-  private collected: Buffer | null = null;
+  private readonly body = new ContentBuffer();
   private contentBytes = 0;
   private oversize = false;
   /** Replaced at the start of every message's content (startContent). */
@@ -317,6 +319,7 @@ class Engine implements SmtpEngine, VerbContext {
       if (this.state === "greeting") return this.earlyTalker(chunk);
       this.queue.push(chunk);
       this.pump();
+      this.keepUnread(chunk);
     });
   }
 
@@ -429,8 +432,7 @@ class Engine implements SmtpEngine, VerbContext {
       this.ended = true;
       this.queue = [];
       this.buf = EMPTY;
-      this.content = [];
-      this.collected = null;
+      this.body.clear();
       this.abortContent(`connection closed (${outcome})`);
       this.flushTranscript();
       this.out.push({
@@ -467,8 +469,7 @@ class Engine implements SmtpEngine, VerbContext {
   resetTransaction(): void {
     this.envelope = null;
     this.abortContent("transaction reset");
-    this.content = [];
-    this.collected = null;
+    this.body.clear();
     this.chunked = false;
     if (this.state !== "closed") this.state = this.session.greeted ? "identified" : "ready";
   }
@@ -478,8 +479,7 @@ class Engine implements SmtpEngine, VerbContext {
     this.closeOutcome = outcome;
     this.state = "closed";
     this.queue = [];
-    this.content = [];
-    this.collected = null;
+    this.body.clear();
     this.abortContent(`connection closing (${outcome})`);
     this.flushWrite();
     this.out.push({ type: "close", outcome });
@@ -698,6 +698,20 @@ class Engine implements SmtpEngine, VerbContext {
     this.close("rejected");
   }
 
+  /**
+   * The chunk `feed` borrowed: copy what the engine still holds of it (the rest of it in `buf` or
+   * the queue, when the backend is working or the connection is closing), drop the reference if
+   * none.
+   */
+  private keepUnread(chunk: Buffer): void {
+    if (this.buf === chunk) {
+      this.buf = this.pos < chunk.length ? Buffer.from(chunk.subarray(this.pos)) : EMPTY;
+      this.pos = 0;
+    }
+    const queued = this.queue.indexOf(chunk);
+    if (queued !== -1) this.queue[queued] = Buffer.from(chunk);
+  }
+
   private discardPlaintext(): void {
     let dropped = this.buf.length - this.pos;
     for (const chunk of this.queue) dropped += chunk.length;
@@ -714,16 +728,12 @@ class Engine implements SmtpEngine, VerbContext {
   // ---- message content ----
 
   private startContent(): void {
-    this.content = [];
     this.contentBytes = 0;
     this.oversize = false;
     this.scanner = createContentScanner();
-    // With a declared SIZE (RFC 1870), collect into one buffer of that size: the message is then
-    // held once, not as chunks plus their concatenation. Untouched pages of an over-declared size
-    // cost address space, not memory.
     this.abortContent("content restarted");
     if (this.streamContent) {
-      this.collected = null;
+      this.body.clear();
       const envelope = this.envelope;
       if (envelope === null) return;
       const id = this.config.newId();
@@ -739,12 +749,11 @@ class Engine implements SmtpEngine, VerbContext {
       });
       return;
     }
+    // With a declared SIZE (RFC 1870), the content is collected into one buffer of that size: the
+    // message is then held once, not as pages plus their concatenation.
     const declared = this.envelope?.mailParams.SIZE;
     const size = typeof declared === "string" ? Number(declared) : 0;
-    // Zeroed, not allocUnsafe: when less arrives than declared, the raw is a view of this buffer and
-    // its tail must not be old process memory for a backend that clones the whole ArrayBuffer.
-    // (Zeroing costs no RSS up front: large buffers are calloc'ed, their pages touched as written.)
-    this.collected = size > 0 && size <= this.config.maxMessageSize ? Buffer.alloc(size) : null;
+    this.body.start(size > 0 && size <= this.config.maxMessageSize ? size : 0);
   }
 
   /** Tell the backend to drop a streamed message that will not complete. */
@@ -756,14 +765,12 @@ class Engine implements SmtpEngine, VerbContext {
 
   private collect(segment: Buffer): void {
     this.scanner.scan(segment);
-    const offset = this.contentBytes;
     this.contentBytes += segment.length;
     if (this.oversize) return;
     if (this.contentBytes > this.config.maxMessageSize) {
       // Read and discard the rest with bounded memory; 552 at the end (RFC 1870 section 6.3).
       this.oversize = true;
-      this.content = [];
-      this.collected = null;
+      this.body.clear();
       this.abortContent("message over the size limit");
       return;
     }
@@ -771,36 +778,7 @@ class Engine implements SmtpEngine, VerbContext {
       this.push({ type: "content.write", data: segment });
       return;
     }
-    const collected = this.collected;
-    if (collected !== null) {
-      if (this.contentBytes <= collected.length) {
-        segment.copy(collected, offset);
-        return;
-      }
-      // More than declared: continue as a list of chunks.
-      this.content = [collected.subarray(0, offset)];
-      this.collected = null;
-    }
-    this.content.push(segment);
-  }
-
-  /**
-   * The message content as one Buffer, copied once and never a view of the input chunks. It owns its
-   * memory: not a slice of Node's shared pool (Buffer.concat takes small results from it), whose
-   * other octets a structured clone of the raw would carry along.
-   */
-  private takeContent(): Buffer {
-    let raw: Buffer;
-    if (this.collected !== null) raw = this.collected.subarray(0, this.contentBytes);
-    else {
-      raw = Buffer.allocUnsafeSlow(this.contentBytes);
-      let at = 0;
-      for (const chunk of this.content) at += chunk.copy(raw, at);
-      raw.fill(0, at); // nothing is left, unless the chunks came short of the count
-    }
-    this.collected = null;
-    this.content = [];
-    return raw;
+    this.body.append(segment);
   }
 
   private readData(): void {
@@ -871,7 +849,7 @@ class Engine implements SmtpEngine, VerbContext {
       this.push({ type: "content.end", id: streamingId, summary });
       return;
     }
-    const raw = this.takeContent();
+    const raw = this.body.take();
     const id = this.config.newId();
     const delivery: SmtpDelivery = {
       id,

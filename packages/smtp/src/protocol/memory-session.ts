@@ -8,6 +8,9 @@ import type { SmtpBackend } from "../backend.ts";
 import { ContentSinkRelay } from "../content-sink-relay.ts";
 import { createSmtpEngine, type SmtpAction, type SmtpEngine, type SmtpEngineOptions } from "./engine.ts";
 
+/** What a borrowed input chunk is overwritten with after its call ("#"): kept bytes show it. */
+const OVERWRITTEN = 0x23;
+
 export interface SmtpMemorySession {
   readonly engine: SmtpEngine;
   /** Everything the server wrote so far. */
@@ -126,7 +129,11 @@ export function createMemorySession(
     async send(...chunks) {
       let written = "";
       for (const chunk of chunks) {
-        written += await perform(engine.feed(typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk));
+        // The engine borrows its input (the listener reads into one shared buffer): feed a copy and
+        // overwrite it once the engine and the backend are done with it, as the next read would.
+        const borrowed = Buffer.from(chunk);
+        written += await perform(engine.feed(borrowed));
+        borrowed.fill(OVERWRITTEN);
       }
       return written;
     },

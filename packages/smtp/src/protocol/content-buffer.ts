@@ -1,0 +1,98 @@
+/**
+ * One message's content as the engine keeps it until delivery. The engine's input is borrowed (the
+ * socket listener reads every connection into one shared buffer), so content is copied here as it
+ * arrives, and handed over as one Buffer that owns its memory: never a slice of Node's shared pool,
+ * never uninitialized memory (a structured clone of the raw copies its whole ArrayBuffer).
+ *
+ * - With a declared SIZE (RFC 1870): one zeroed buffer of that size, filled in place; the raw is a
+ *   view of it, so the message is held once. Zeroing costs no RSS up front: large buffers are
+ *   calloc'ed, their pages touched as written. Content beyond the declared size continues in pages.
+ * - Without: pages that double from 16 KiB up to 1 MiB, copied once into an exact raw at the end.
+ *   The first page is kept for the connection's next message, so a small message allocates only
+ *   its raw.
+ */
+const FIRST_PAGE = 16 * 1024;
+const MAX_PAGE = 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
+
+export class ContentBuffer {
+  /** The buffer of a declared SIZE, or null. */
+  private declared: Buffer | null = null;
+  private declaredUsed = 0;
+  private firstPage: Buffer | null = null;
+  private readonly pages: Buffer[] = [];
+  /** The page being filled (the last of `pages`) and how much of it is used. */
+  private page: Buffer = EMPTY;
+  private pageUsed = 0;
+  private length = 0;
+
+  /** Start a message; `declaredSize` 0 when none was declared (or it is over the limit). */
+  start(declaredSize: number): void {
+    this.clear();
+    if (declaredSize > 0) this.declared = Buffer.alloc(declaredSize);
+  }
+
+  get byteLength(): number {
+    return this.length;
+  }
+
+  /** Copy one segment of content (a view of borrowed input: nothing of it is kept). */
+  append(segment: Buffer): void {
+    const declared = this.declared;
+    if (declared !== null && this.pages.length === 0 && this.length + segment.length <= declared.length) {
+      this.length += segment.copy(declared, this.length);
+      this.declaredUsed = this.length;
+      return;
+    }
+    let at = 0;
+    while (at < segment.length) {
+      if (this.pageUsed === this.page.length) this.addPage();
+      const copied = segment.copy(this.page, this.pageUsed, at);
+      this.pageUsed += copied;
+      at += copied;
+    }
+    this.length += segment.length;
+  }
+
+  /** The content so far as one Buffer of its own; the buffer is empty afterwards. */
+  take(): Buffer {
+    let raw: Buffer;
+    const declared = this.declared;
+    if (declared !== null && this.pages.length === 0) {
+      raw = declared.subarray(0, this.length);
+    } else {
+      raw = Buffer.allocUnsafeSlow(this.length);
+      let at = 0;
+      if (declared !== null) at += declared.copy(raw, 0, 0, this.declaredUsed);
+      const last = this.pages.length - 1;
+      for (let i = 0; i <= last; i++) {
+        const page = this.pages[i]!;
+        at += page.copy(raw, at, 0, i === last ? this.pageUsed : page.length);
+      }
+    }
+    this.clear();
+    return raw;
+  }
+
+  /** Drop the content (a reset, an abort, the size limit). */
+  clear(): void {
+    this.declared = null;
+    this.declaredUsed = 0;
+    this.pages.length = 0;
+    this.page = EMPTY;
+    this.pageUsed = 0;
+    this.length = 0;
+  }
+
+  private addPage(): void {
+    let page: Buffer;
+    if (this.pages.length === 0) {
+      page = this.firstPage ??= Buffer.allocUnsafeSlow(FIRST_PAGE);
+    } else {
+      page = Buffer.allocUnsafeSlow(Math.min(this.page.length * 2, MAX_PAGE));
+    }
+    this.pages.push(page);
+    this.page = page;
+    this.pageUsed = 0;
+  }
+}
