@@ -90,9 +90,10 @@ export interface SmtpContentInfo {
  */
 export interface SmtpContentSink {
   /**
-   * One piece of content. The buffer may be a view of the connection's input: copy what you keep
-   * beyond the call or the returned promise. Return a promise to apply backpressure (the listener
-   * stops reading until it settles); a rejection fails the message like a rejection of `end`.
+   * One piece of content. The buffer is a view of the listener's read buffer, which every
+   * connection shares: it is valid during this call only, so copy what you keep. Return a promise to
+   * apply backpressure (the listener stops reading until it settles); a rejection fails the message
+   * like a rejection of `end`.
    */
   write(chunk: Buffer): void | Promise<void>;
   /**

@@ -187,13 +187,8 @@ describe("content sink, over a socket", () => {
     await Promise.all(servers.splice(0).map((server) => server.close({ graceMs: 0 })));
   });
 
-  async function start(backend: SmtpBackend) {
-    const server = createSmtpServer(backend, {
-      hostname: "mx.test",
-      logger: { warn: () => {}, error: () => {} },
-    });
-    servers.push(server);
-    const { port } = await server.listen({ port: 0, host: "127.0.0.1" });
+  async function start(backend: SmtpBackend, server = listening(backend)) {
+    const { port } = await server;
     const client = await pool.connect(port);
     expect((await client.readReply()).code).toBe(220);
     expect((await client.command("EHLO c.test")).code).toBe(250);
@@ -202,6 +197,33 @@ describe("content sink, over a socket", () => {
     expect((await client.command("DATA")).code).toBe(354);
     return client;
   }
+
+  async function listening(backend: SmtpBackend) {
+    const server = createSmtpServer(backend, {
+      hostname: "mx.test",
+      logger: { warn: () => {}, error: () => {} },
+    });
+    servers.push(server);
+    return server.listen({ port: 0, host: "127.0.0.1" });
+  }
+
+  it("hands views of one read buffer shared by every connection (a sink copies what it keeps)", async () => {
+    const memory: ArrayBufferLike[] = [];
+    const { backend, sinks } = sinkBackend({ onWrite: (chunk) => void memory.push(chunk.buffer) });
+    const server = listening(backend);
+    const one = await start(backend, server);
+    const two = await start(backend, server);
+    await one.write("Subject: one\r\n\r\nfirst\r\n.\r\n");
+    expect((await one.readReply()).code).toBe(250);
+    await two.write("Subject: two\r\n\r\nsecond\r\n.\r\n");
+    expect((await two.readReply()).code).toBe(250);
+    expect(sinks.map((sink) => Buffer.concat(sink.chunks).toString("latin1"))).toEqual([
+      "Subject: one\r\n\r\nfirst\r\n",
+      "Subject: two\r\n\r\nsecond\r\n",
+    ]);
+    expect(memory).toHaveLength(2);
+    expect(memory[0]).toBe(memory[1]);
+  });
 
   it("applies backpressure from write() and replies 250 only after end() resolved", async () => {
     let releaseEnd = () => {};

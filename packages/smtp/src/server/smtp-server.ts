@@ -37,6 +37,7 @@ import {
 import type { EngineConfig } from "../protocol/verb-context.ts";
 import { ContentSinkRelay } from "../content-sink-relay.ts";
 import { createSelfSignedCertificate } from "./self-signed-certificate.ts";
+import { adoptWithSharedReadBuffer } from "./shared-read-buffer.ts";
 
 /** Where to listen. `implicitTls` makes this port speak TLS from the first byte (needs `options.tls`). */
 export interface SmtpListenOptions {
@@ -145,9 +146,21 @@ export function createSmtpServer(backend: SmtpBackend, options: SmtpServerOption
   const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const servers: net.Server[] = [];
 
-  const accept = (socket: net.Socket, implicitTls: boolean, local: net.AddressInfo | null) => {
+  const accept = (accepted: net.Socket, implicitTls: boolean, local: net.AddressInfo | null) => {
     const reject = ctx.shuttingDown || ctx.connections.size >= maxConnections;
-    const connection = new Connection(ctx, socket, implicitTls, local);
+    // Plaintext sockets were accepted paused: they read into the shared buffer from here.
+    let socket = accepted;
+    let sharedReads = false;
+    if (!implicitTls) {
+      const adopted = adoptWithSharedReadBuffer(accepted, onSharedRead);
+      if (adopted !== null) {
+        socket = adopted;
+        sharedReads = true;
+      } else {
+        accepted.resume();
+      }
+    }
+    const connection = new Connection(ctx, socket, implicitTls, local, sharedReads);
     ctx.connections.add(connection);
     ctx.ensureSweep();
     connection.begin(reject);
@@ -169,7 +182,9 @@ export function createSmtpServer(backend: SmtpBackend, options: SmtpServerOption
       // The local address of a socket is the listening one unless that is a wildcard: knowing it
       // spares a getsockname per connection.
       let local: net.AddressInfo | null = null;
-      const server = net.createServer((socket) => accept(socket, implicitTls, local));
+      const server = net.createServer({ pauseOnConnect: !implicitTls }, (socket) =>
+        accept(socket, implicitTls, local),
+      );
       server.on("error", (error) => ctx.logger.error("SMTP listener error", error));
       servers.push(server);
       return new Promise((resolve, reject) => {
@@ -227,6 +242,10 @@ const CONNECTION = Symbol("mailpen.smtp.connection");
 type OwnedSocket = net.Socket & { [CONNECTION]?: Connection };
 function onSocketData(this: OwnedSocket, chunk: Buffer): void {
   this[CONNECTION]?.handleData(chunk);
+}
+/** The same for a socket reading into the shared buffer: `chunk` is valid during the call only. */
+function onSharedRead(this: net.Socket, chunk: Buffer): void {
+  (this as OwnedSocket)[CONNECTION]?.handleData(chunk);
 }
 function onSocketError(this: OwnedSocket, error: NodeJS.ErrnoException): void {
   this[CONNECTION]?.handleError(error);
@@ -302,6 +321,7 @@ class Connection {
     socket: net.Socket,
     implicitTls: boolean,
     local: net.AddressInfo | null,
+    sharedReads: boolean,
   ) {
     this.content = new ContentSinkRelay(ctx.logger, () => this.updateFlow());
     socket.setNoDelay(true);
@@ -323,7 +343,7 @@ class Connection {
       tls: null,
       streamContent: ctx.streamContent,
     });
-    this.attach(socket);
+    this.attach(socket, !sharedReads);
   }
 
   begin(reject: boolean): void {
@@ -401,9 +421,10 @@ class Connection {
     this.socket.destroy();
   }
 
-  private attach(socket: net.Socket): void {
+  /** `dataEvents` false: the socket reads into the shared buffer (its reads come to onSharedRead). */
+  private attach(socket: net.Socket, dataEvents = true): void {
     (socket as OwnedSocket)[CONNECTION] = this;
-    socket.on("data", onSocketData);
+    if (dataEvents) socket.on("data", onSocketData);
     socket.on("error", onSocketError);
     socket.on("close", onSocketClose);
     socket.on("drain", onSocketDrain);
