@@ -37,7 +37,7 @@ import {
 import type { EngineConfig } from "../protocol/verb-context.ts";
 import { ContentSinkRelay } from "../content-sink-relay.ts";
 import { createSelfSignedCertificate } from "./self-signed-certificate.ts";
-import { adoptWithSharedReadBuffer } from "./shared-read-buffer.ts";
+import { acceptWithSharedReadBuffer } from "./shared-read-buffer.ts";
 
 /** Where to listen. `implicitTls` makes this port speak TLS from the first byte (needs `options.tls`). */
 export interface SmtpListenOptions {
@@ -146,20 +146,14 @@ export function createSmtpServer(backend: SmtpBackend, options: SmtpServerOption
   const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const servers: net.Server[] = [];
 
-  const accept = (accepted: net.Socket, implicitTls: boolean, local: net.AddressInfo | null) => {
+  /** `sharedReads`: the socket reads into the shared buffer (see shared-read-buffer.ts). */
+  const accept = (
+    socket: net.Socket,
+    implicitTls: boolean,
+    local: net.AddressInfo | null,
+    sharedReads = false,
+  ) => {
     const reject = ctx.shuttingDown || ctx.connections.size >= maxConnections;
-    // Plaintext sockets were accepted paused: they read into the shared buffer from here.
-    let socket = accepted;
-    let sharedReads = false;
-    if (!implicitTls) {
-      const adopted = adoptWithSharedReadBuffer(accepted, onSharedRead);
-      if (adopted !== null) {
-        socket = adopted;
-        sharedReads = true;
-      } else {
-        accepted.resume();
-      }
-    }
     const connection = new Connection(ctx, socket, implicitTls, local, sharedReads);
     ctx.connections.add(connection);
     ctx.ensureSweep();
@@ -182,9 +176,7 @@ export function createSmtpServer(backend: SmtpBackend, options: SmtpServerOption
       // The local address of a socket is the listening one unless that is a wildcard: knowing it
       // spares a getsockname per connection.
       let local: net.AddressInfo | null = null;
-      const server = net.createServer({ pauseOnConnect: !implicitTls }, (socket) =>
-        accept(socket, implicitTls, local),
-      );
+      const server = net.createServer((socket) => accept(socket, implicitTls, local));
       server.on("error", (error) => ctx.logger.error("SMTP listener error", error));
       servers.push(server);
       return new Promise((resolve, reject) => {
@@ -197,6 +189,14 @@ export function createSmtpServer(backend: SmtpBackend, options: SmtpServerOption
           server.off("error", onError);
           const address = server.address() as net.AddressInfo;
           if (address.address !== "0.0.0.0" && address.address !== "::") local = address;
+          // Before any connection is dispatched ('listening' comes first): plaintext connections
+          // read into one buffer shared by all of them from here (TLS ones decrypt into their own).
+          if (!implicitTls)
+            acceptWithSharedReadBuffer(server, {
+              onSocket: (socket) => accept(socket, false, local, true),
+              onChunk: onSharedRead,
+              onError: (error) => ctx.logger.error("SMTP listener error", error),
+            });
           resolve({ address: address.address, port: address.port });
         });
       });
