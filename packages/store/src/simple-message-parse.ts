@@ -26,6 +26,7 @@ import {
 import { SEARCH_TEXT_LIMIT, htmlToPlainText } from "./message-parse.ts";
 import type { ParsedContent } from "./message-parse.ts";
 import { decodeCharset } from "./rfc2047.ts";
+import { toLfUtf8, utf8Prefix } from "./utf8-text.ts";
 
 /**
  * mailparser fails a header block whose cost passes 1 MiB, each line counted at least 64 octets
@@ -70,19 +71,20 @@ export function parseSimpleMessage(raw: Buffer): ParsedContent | null {
   if (bodies === null) return null;
   const { text, html } = bodies;
   // As message-parse.ts: the HTML reduced to text is what is indexed when there is no text part.
-  const searchText = (
-    text ?? (html === null ? "" : htmlToPlainText(html.slice(0, SEARCH_TEXT_LIMIT * 4)))
-  ).slice(0, SEARCH_TEXT_LIMIT);
-  const bytes = (content: string | null): Buffer | null =>
-    content === null ? null : Buffer.from(content, "utf8");
+  const searchText =
+    text !== null
+      ? utf8Prefix(text, SEARCH_TEXT_LIMIT)
+      : html === null
+        ? ""
+        : htmlToPlainText(utf8Prefix(html, SEARCH_TEXT_LIMIT * 4)).slice(0, SEARCH_TEXT_LIMIT);
   return {
     subject: fields.get("subject") ?? null,
     from: addresses.get("from")?.[0] ?? null,
     to: addresses.get("to") ?? null,
     cc: addresses.get("cc") ?? null,
     bcc: addresses.get("bcc") ?? [],
-    text: bytes(text),
-    html: bytes(html),
+    text,
+    html,
     searchText,
     snippet: toSnippet(searchText),
     parts: [],
@@ -97,7 +99,7 @@ export function parseSimpleMessage(raw: Buffer): ParsedContent | null {
 function readBodies(
   fields: Map<string, string>,
   body: Buffer,
-): { text: string | null; html: string | null } | null {
+): { text: Buffer | null; html: Buffer | null } | null {
   const boundary = alternativeBoundary(fields.get("content-type"));
   if (boundary === null) {
     const part = decodePart(fields.get("content-type"), fields.get("content-transfer-encoding"), body);
@@ -128,20 +130,28 @@ function readBodies(
   return { text: text.content, html: html.content };
 }
 
-/** One text part's content, decoded, with LF line ends ("" is null, as mailparser has it). */
+/**
+ * One text part's content, decoded, with LF line ends, as UTF-8 bytes of its own ("" is null, as
+ * mailparser has it).
+ */
 function decodePart(
   contentType: string | undefined,
   transferEncoding: string | undefined,
   body: Buffer,
-): { html: boolean; content: string | null } | null {
+): { html: boolean; content: Buffer | null } | null {
   const type = textType(contentType);
   if (type === null) return null;
   const encoding = (transferEncoding ?? "7bit").toLowerCase();
   if (!ENCODINGS.has(encoding)) return null;
-  const decoded = decodeCharset(decodeTransferEncoding(body, encoding), type.charset);
+  const bytes = decodeTransferEncoding(body, encoding);
+  const lf = toLfUtf8(bytes, type.charset);
+  if (lf === "bare-cr") return null;
+  if (lf !== null) return { html: type.html, content: lf.length === 0 ? null : lf };
+  // Not valid UTF-8: decoding replaces the bad sequences, so the text goes through a string.
+  const decoded = decodeCharset(bytes, type.charset);
   if (/\r(?!\n)/.test(decoded)) return null;
   const content = decoded.replace(/\r\n/g, "\n");
-  return { html: type.html, content: content === "" ? null : content };
+  return { html: type.html, content: content === "" ? null : Buffer.from(content, "utf8") };
 }
 
 /** The boundary of a `multipart/alternative; boundary=...` (no other parameter), else null. */
