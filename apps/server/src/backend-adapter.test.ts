@@ -62,6 +62,36 @@ describe("createStoreBackend", () => {
     ]);
   });
 
+  it("frees a large delivered message's memory once it is stored, and stores it intact", async () => {
+    const store = openTestStore();
+    const backend = createStoreBackend(store);
+    const messageId = createIdGenerator()();
+    const body = "line of a large message\r\n".repeat(40_000); // 1 MB
+    const raw = Buffer.from(`Subject: large\r\n\r\n${body}`);
+    const copy = Buffer.from(raw);
+    const summary = {
+      bytes: raw.length,
+      lines: 40_001,
+      bareLf: 0,
+      bareCr: 0,
+      eightBit: 0,
+      longLines: 0,
+      nul: 0,
+    };
+    await backend.deliver({
+      id: messageId,
+      sessionId: "no-such-session",
+      receivedAt: new Date(5),
+      envelope: testEnvelope,
+      raw,
+      summary,
+    });
+    // The engine never uses a delivered raw again: the adapter releases it (detached, length 0).
+    expect(raw.length).toBe(0);
+    expect(store.getRaw(messageId)?.equals(copy)).toBe(true);
+    expect((await store.getMessage(messageId))?.text).toBe(body.replace(/\r\n/g, "\n"));
+  });
+
   it("logs instead of throwing when a transcript write fails", async () => {
     // The store throws on every write once closed (a session still open while Mailpen stops).
     const store = openTestStore();

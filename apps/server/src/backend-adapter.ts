@@ -1,5 +1,5 @@
 import type { SmtpBackend, SmtpCredentials } from "@mailpen/smtp";
-import type { MailStore } from "@mailpen/store";
+import { releaseMemory, type MailStore } from "@mailpen/store";
 import { checkPassword, type UserTable } from "./auth-file.ts";
 
 /**
@@ -44,6 +44,9 @@ export function createStoreBackend(store: MailStore, options: StoreBackendOption
         raw: delivery.raw,
         contentSummary: delivery.summary,
       });
+      // The engine never uses a delivered raw again and the store keeps none: a large one is freed
+      // now, not when tens of megabytes of such garbage have piled up.
+      releaseMemory(delivery.raw);
     },
     sessionEnded(end) {
       const { id, ...rest } = end;

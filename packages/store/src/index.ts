@@ -12,5 +12,6 @@ export type {
 export { openStore, InvalidQueryError } from "./open-store.ts";
 export type { StoreOptions } from "./open-store.ts";
 export { createIdGenerator } from "./id-generator.ts";
+export { releaseMemory } from "./owned-buffer.ts";
 export { parseByteSize, parseSearchQuery } from "./search-query.ts";
 export type { SearchQueryResult, SearchTerm } from "./search-query.ts";

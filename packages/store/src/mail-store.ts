@@ -34,7 +34,8 @@ export interface MailStore {
   /**
    * Store one message. Resolves once the message is committed (durable): only then may SMTP reply
    * 250. Parsing may complete later; the summary is listable at once. Emits `message.created`
-   * (and `message.updated` when a deferred parse completes).
+   * (and `message.updated` when a deferred parse completes). The store keeps no reference to
+   * `message.raw` once this resolves: the caller may free it (`releaseMemory`).
    */
   addMessage(message: NewMessage): Promise<MessageSummary>;
 

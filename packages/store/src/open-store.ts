@@ -52,6 +52,7 @@ import type { FtsRow, IngestRow } from "./ingest-row.ts";
 import { migrate } from "./migrate.ts";
 import { prepareStatements } from "./sql-statements.ts";
 import type { Statements } from "./sql-statements.ts";
+import { releaseMemory } from "./owned-buffer.ts";
 import { createParseGate } from "./parse-gate.ts";
 import { createParseQueue } from "./parse-queue.ts";
 import {
@@ -723,7 +724,15 @@ class SqliteMailStore implements MailStore {
     } catch (error) {
       this.logger.error("mailpen store: storing parse results failed", error);
     } finally {
-      for (const p of batch) p.done();
+      for (const p of batch) {
+        if (p.result.ok) {
+          const c = p.result.content;
+          releaseMemory(c.text);
+          releaseMemory(c.html);
+          for (const part of c.parts) releaseMemory(part.content);
+        }
+        p.done();
+      }
     }
   }
 

@@ -5,7 +5,7 @@
  */
 import { parentPort } from "node:worker_threads";
 import { parseContent } from "./parse-content.ts";
-import { ownsMemory } from "./owned-buffer.ts";
+import { ownsMemory, releaseMemory } from "./owned-buffer.ts";
 
 export interface ParseRequest {
   key: number;
@@ -31,6 +31,7 @@ if (port) {
         }
       }
       port.postMessage({ key: request.key, result }, transfer);
+      releaseMemory(raw);
     });
   });
 }
