@@ -50,14 +50,16 @@ describe("toLfUtf8", () => {
     expect(taken).toBeGreaterThan(15_000);
   });
 
-  it("gives bytes of their own, never a view of the input", () => {
-    const input = Buffer.from("no line ends at all");
-    const out = toLfUtf8(input, "utf-8");
-    if (!Buffer.isBuffer(out)) throw new Error("expected bytes");
-    expect(out.equals(input)).toBe(true);
-    expect(out.buffer).not.toBe(input.buffer);
-    expect(out.byteOffset).toBe(0);
-    expect(out.buffer.byteLength).toBe(out.length);
+  it("gives bytes in new memory, never a view of the input; a large text owns its memory", () => {
+    for (const input of [Buffer.from("no line ends at all"), Buffer.alloc(64 * 1024, 0x61)]) {
+      const out = toLfUtf8(input, "utf-8");
+      if (!Buffer.isBuffer(out)) throw new Error("expected bytes");
+      expect(out.equals(input)).toBe(true);
+      const before = Buffer.from(input);
+      out.fill(0x7a); // not the input's memory: writing it leaves the input as it was
+      expect(input.equals(before)).toBe(true);
+      if (input.length > 4096) expect(out.buffer.byteLength).toBe(out.length); // transferable
+    }
   });
 
   it("leaves other charsets to the string path", () => {

@@ -11,8 +11,8 @@ const LF = 0x0a;
 const UTF8_CHARSETS = new Set(["utf-8", "utf8", "us-ascii", "ascii", ""]);
 
 /**
- * The text of `bytes` in `charset` with CRLF line ends made LF, as UTF-8 bytes of its own (never a
- * view of `bytes`): exactly `Buffer.from(decodeCharset(bytes, charset).replace(/\r\n/g, "\n"))`.
+ * The text of `bytes` in `charset` with CRLF line ends made LF, as UTF-8 bytes in new memory (never
+ * a view of `bytes`): exactly `Buffer.from(decodeCharset(bytes, charset).replace(/\r\n/g, "\n"))`.
  * "bare-cr" when the text has a CR not followed by LF; null when the bytes are not valid UTF-8 or
  * the charset is another one (decoding would change them: take the string path).
  */
@@ -24,7 +24,9 @@ export function toLfUtf8(bytes: Buffer, charset: string): Buffer | "bare-cr" | n
     if (bytes[cr + 1] !== LF) return "bare-cr";
     crlf++;
   }
-  const out = Buffer.allocUnsafeSlow(bytes.length - crlf);
+  // From Node's pool under 4 KiB, as Buffer.from(string) had it; above, memory of its own (which a
+  // worker can hand over by transfer). Every octet is written below.
+  const out = Buffer.allocUnsafe(bytes.length - crlf);
   let at = 0;
   let from = 0;
   for (let cr = crlf === 0 ? -1 : bytes.indexOf(CR); cr !== -1; cr = bytes.indexOf(CR, cr + 2)) {
