@@ -12,6 +12,8 @@
  *   before: most clients wait for the reply, and a pause and resume per message has a cost), while
  *   a content sink applies backpressure and while the socket's write buffer is full, so a session's
  *   memory stays bounded (one input chunk queued at most) whatever the client sends.
+ * - Plaintext connections read into one buffer shared by every connection (shared-read-buffer.ts):
+ *   a chunk is valid during its call only; the engine copies what it keeps, a sink what it keeps.
  * - A content sink (`backend.openContent`) gets exactly one `end` or `abort`, after its writes.
  * - `sessionEnded` is handed over exactly once, after any delivery in flight has settled.
  * - A throwing backend hook or engine is logged; it never crashes the process.
