@@ -18,12 +18,11 @@ const MAX_PAGE = 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
 
 export class ContentBuffer {
-  /** The buffer of a declared SIZE, or null. */
+  /** The buffer of a declared SIZE (then also the first of `pages`), or null. */
   private declared: Buffer | null = null;
-  private declaredUsed = 0;
   private firstPage: Buffer | null = null;
   private readonly pages: Buffer[] = [];
-  /** The page being filled (the last of `pages`) and how much of it is used. */
+  /** The page being filled (the last of `pages`) and how much of it is used; the others are full. */
   private page: Buffer = EMPTY;
   private pageUsed = 0;
   private length = 0;
@@ -31,7 +30,7 @@ export class ContentBuffer {
   /** Start a message; `declaredSize` 0 when none was declared (or it is over the limit). */
   start(declaredSize: number): void {
     this.clear();
-    if (declaredSize > 0) this.declared = Buffer.alloc(declaredSize);
+    if (declaredSize > 0) this.usePage((this.declared = Buffer.alloc(declaredSize)));
   }
 
   get byteLength(): number {
@@ -40,12 +39,6 @@ export class ContentBuffer {
 
   /** Copy one segment of content (a view of borrowed input: nothing of it is kept). */
   append(segment: Buffer): void {
-    const declared = this.declared;
-    if (declared !== null && this.pages.length === 0 && this.length + segment.length <= declared.length) {
-      this.length += segment.copy(declared, this.length);
-      this.declaredUsed = this.length;
-      return;
-    }
     let at = 0;
     while (at < segment.length) {
       if (this.pageUsed === this.page.length) this.addPage();
@@ -60,19 +53,17 @@ export class ContentBuffer {
   take(): Buffer {
     let raw: Buffer;
     const declared = this.declared;
-    if (declared !== null && this.pages.length === 0) {
+    if (declared !== null && this.pages.length === 1) {
       raw = declared.subarray(0, this.length);
     } else {
       raw = Buffer.allocUnsafeSlow(this.length);
       let at = 0;
-      if (declared !== null) at += declared.copy(raw, 0, 0, this.declaredUsed);
       const last = this.pages.length - 1;
       for (let i = 0; i <= last; i++) {
         const page = this.pages[i]!;
         at += page.copy(raw, at, 0, i === last ? this.pageUsed : page.length);
+        if (page !== this.firstPage) release(page);
       }
-      if (declared !== null) release(declared);
-      for (let i = 1; i <= last; i++) release(this.pages[i]!);
     }
     this.clear();
     return raw;
@@ -81,7 +72,6 @@ export class ContentBuffer {
   /** Drop the content (a reset, an abort, the size limit). */
   clear(): void {
     this.declared = null;
-    this.declaredUsed = 0;
     this.pages.length = 0;
     this.page = EMPTY;
     this.pageUsed = 0;
@@ -89,12 +79,11 @@ export class ContentBuffer {
   }
 
   private addPage(): void {
-    let page: Buffer;
-    if (this.pages.length === 0) {
-      page = this.firstPage ??= Buffer.allocUnsafeSlow(FIRST_PAGE);
-    } else {
-      page = Buffer.allocUnsafeSlow(Math.min(this.page.length * 2, MAX_PAGE));
-    }
+    if (this.pages.length === 0) this.usePage((this.firstPage ??= Buffer.allocUnsafeSlow(FIRST_PAGE)));
+    else this.usePage(Buffer.allocUnsafeSlow(Math.min(Math.max(this.page.length * 2, FIRST_PAGE), MAX_PAGE)));
+  }
+
+  private usePage(page: Buffer): void {
     this.pages.push(page);
     this.page = page;
     this.pageUsed = 0;
