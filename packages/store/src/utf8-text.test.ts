@@ -1,17 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "../test/seeded-random.ts";
 import { decodeCharset } from "./rfc2047.ts";
 import { toLfUtf8, utf8Prefix } from "./utf8-text.ts";
-
-/** Deterministic draws (mulberry32). */
-function random(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The string path it replaces. */
 function viaString(bytes: Buffer, charset: string): Buffer | "bare-cr" {
@@ -28,7 +18,7 @@ const INVALID = [Buffer.from([0xc3]), Buffer.from([0xff]), Buffer.from([0xe2, 0x
 
 describe("toLfUtf8", () => {
   it("equals the string path (decode, CRLF to LF, encode) for random texts, or declines", () => {
-    const next = random(3);
+    const next = seededRandom(3);
     let taken = 0;
     for (let n = 0; n < 20_000; n++) {
       const pieces: Buffer[] = [];
@@ -69,7 +59,7 @@ describe("toLfUtf8", () => {
 
 describe("utf8Prefix", () => {
   it("equals slicing the whole decoded text, whatever the characters' widths", () => {
-    const next = random(5);
+    const next = seededRandom(5);
     for (let n = 0; n < 2_000; n++) {
       const chars: string[] = [];
       const count = Math.floor(next() * 60);
