@@ -108,8 +108,11 @@ export function buildPlan(profile: Profile): Plan {
       scenario(100 * KB, 10, "new-connection", 5_000, cap),
       scenario(100 * KB, 1, "reused", 5_000, cap),
       scenario(100 * KB, 10, "reused", 8_000, cap),
+      scenario(100 * KB, 50, "new-connection", 5_000, cap),
+      scenario(100 * KB, 50, "reused", 8_000, cap),
       scenario(5 * MB, 1, "reused", 40, 3_000),
       scenario(5 * MB, 10, "reused", 60, 3_000),
+      scenario(5 * MB, 50, "reused", 100, 3_000),
       // Issue 3: the engine's peak RSS while receiving a 50 MB message (under Mailpen's 50 MiB SIZE).
       {
         ...scenario(50_000_000, 1, "reused", 2, 10_000),

@@ -71,7 +71,7 @@ export function checkTargets(inputs: TargetInputs): TargetCheck[] {
   ratioCheck(7, "1kb-c10-reused", "mailpen", "maildev", 5);
   ratioCheck(7, "100kb-c10-reused", "mailpen", "smtp-sink", 0.5);
   ratioCheck(7, "100kb-c10-new", "mailpen", "smtp-sink", 0.5);
-  for (const id of ["5mb-c1-reused", "5mb-c10-reused"]) {
+  for (const id of ["5mb-c1-reused", "5mb-c10-reused", "5mb-c50-reused"]) {
     ratioCheck(7, id, "mailpen", "smtp-sink", 0.5);
     const rss = figure(id, "mailpen")?.peakRssWithParseBytes;
     below(
