@@ -1,7 +1,7 @@
 /**
  * Production bundle of the `mailpen` server: `node apps/server/build.mjs` writes
  *   dist/mailpen.mjs      the server (src/main.ts and every workspace package it imports);
- *   dist/parse-worker.mjs the store's parse worker as its own entry, so the worker runs plain JS;
+ *   dist/store-worker.mjs the store's worker (parse, WAL checkpoint) as its own entry, in plain JS;
  *   dist/*-<hash>.mjs     chunks: code shared by the two entries, and code loaded on demand;
  *   dist/migrations/*.sql the store's migrations, read at run time beside the bundle.
  * `pnpm start` (repository root) builds and runs dist/mailpen.mjs with plain `node`: no tsx loader
@@ -11,7 +11,7 @@
  * - dist/ sits at the same depth as src/, so the `new URL("../…", import.meta.url)` paths in the
  *   sources (the package.json version, the web app's dist/) resolve the same from either. Every
  *   output file (entries and shared chunks) is written at the top of dist/ for the same reason.
- * - The store picks dist/parse-worker.mjs when its code does not run from a `.ts` file
+ * - The store picks dist/store-worker.mjs when its code does not run from a `.ts` file
  *   (packages/store/src/message-parser.ts); the worker's file name here must match.
  * - Only modules that cannot be bundled stay external, and each is a dependency of this package, so
  *   it resolves from dist/ under pnpm's strict layout: better-sqlite3 (native addon) and
@@ -34,7 +34,7 @@ rmSync(outdir, { recursive: true, force: true });
 await build({
   entryPoints: {
     mailpen: path.join(here, "src/main.ts"),
-    "parse-worker": path.join(storeSrc, "parse-worker.ts"),
+    "store-worker": path.join(storeSrc, "store-worker.ts"),
   },
   outdir,
   outExtension: { ".js": ".mjs" },

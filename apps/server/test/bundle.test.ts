@@ -1,5 +1,5 @@
 /**
- * The production bundle (`build.mjs` → dist/mailpen.mjs + dist/parse-worker.mjs), run the way
+ * The production bundle (`build.mjs` → dist/mailpen.mjs + dist/store-worker.mjs), run the way
  * `pnpm start` runs it: plain `node`, no tsx. Builds the bundle first, so it tests the current
  * sources. The message's full parse proves the bundled worker ran: if the worker could not start,
  * the store would parse on the main thread instead and say so on stderr, which the test checks.

@@ -1,3 +1,7 @@
+import Database from "better-sqlite3";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ResourceLimits } from "node:worker_threads";
 import { createMessageParser } from "./message-parser.ts";
@@ -124,6 +128,54 @@ describe("the parse worker's transfer of the raw", () => {
       const kept = await parser.parse(owned);
       expect(kept.ok && kept.content.subject).toBe("kept");
       expect(owned.equals(copy)).toBe(true);
+    } finally {
+      await parser.close();
+    }
+  });
+});
+
+describe("the worker's WAL checkpoint", () => {
+  it("copies the WAL into the database file on a connection of its own, beside an open writer", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "mailpen-checkpoint-"));
+    const file = path.join(dir, "c.sqlite");
+    const writer = new Database(file);
+    const parser = createMessageParser({ worker: true, logger: console });
+    try {
+      writer.pragma("journal_mode = WAL");
+      writer.pragma("wal_autocheckpoint = 0"); // only the worker may checkpoint
+      writer.exec("CREATE TABLE t (b BLOB)");
+      const insert = writer.prepare("INSERT INTO t (b) VALUES (?)");
+      for (let i = 0; i < 16; i++) insert.run(Buffer.alloc(128 * 1024, i));
+      const before = statSync(file).size;
+      const result = await parser.checkpointWal(file);
+      expect(result).not.toBeNull();
+      expect(result?.busy).toBe(false);
+      expect(result?.logFrames).toBeGreaterThan(16 * 32); // 2 MB of 4 KiB pages, at least
+      expect(result?.checkpointedFrames).toBe(result?.logFrames);
+      expect(statSync(file).size - before).toBeGreaterThan(2 * 1024 * 1024);
+      // The writer goes on, and reads the copied rows from the database file.
+      insert.run(Buffer.alloc(10));
+      expect((writer.prepare("SELECT count(*) AS n FROM t").get() as { n: number }).n).toBe(17);
+    } finally {
+      await parser.close();
+      writer.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("answers null without a worker, so the caller checkpoints on its own connection", async () => {
+    const parser = createMessageParser({ worker: false, logger: console });
+    expect(await parser.checkpointWal("/nonexistent.sqlite")).toBeNull();
+    await parser.close();
+  });
+
+  it("reports a failed checkpoint as null with a warning, and keeps parsing", async () => {
+    const { parser, warnings } = parserWithWarnings();
+    try {
+      expect(await parser.checkpointWal(path.join(tmpdir(), "mailpen-no-such-dir", "x.sqlite"))).toBeNull();
+      expect(warnings.join("\n")).toMatch(/WAL checkpoint failed/);
+      const parsed = await parser.parse(raw);
+      expect(parsed.ok).toBe(true);
     } finally {
       await parser.close();
     }

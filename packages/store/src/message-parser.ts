@@ -1,7 +1,9 @@
 /**
- * Runs the full MIME parse either in a worker thread (default) or on the main thread. The worker
- * is started lazily; if it cannot start or dies, every parse in flight and every later one falls
- * back to the main thread, so a message is never left unparsed because of the worker.
+ * Runs the full MIME parse either in the store's worker thread (default) or on the main thread. The
+ * worker is started lazily; if it cannot start or dies, every parse in flight and every later one
+ * falls back to the main thread, so a message is never left unparsed because of the worker. The same
+ * worker checkpoints the WAL when asked (`checkpointWal`): one isolate for both, since a second one
+ * would cost about 11 MB of RSS.
  */
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -10,7 +12,8 @@ import { Worker } from "node:worker_threads";
 import type { ResourceLimits } from "node:worker_threads";
 import { fastParse, parseContent } from "./parse-content.ts";
 import { ownsMemory } from "./owned-buffer.ts";
-import type { ParseRequest } from "./parse-worker.ts";
+import type { CheckpointRequest, ParseRequest, WorkerReply } from "./store-worker.ts";
+import type { CheckpointResult } from "./wal-checkpoint.ts";
 import type { ParseResult, ParsedContent } from "./message-parse.ts";
 
 export interface MessageParser {
@@ -24,6 +27,12 @@ export interface MessageParser {
   readonly concurrency: number;
   /** True while a worker thread is running (for tests and diagnostics). */
   workerRunning(): boolean;
+  /**
+   * Checkpoints the WAL of the database at `path` in the worker (starting it if need be), and with
+   * `truncate` truncates a WAL copied whole; null when there is no worker (main-thread parsing, or
+   * the worker failed): the caller checkpoints itself.
+   */
+  checkpointWal(path: string, truncate?: boolean): Promise<CheckpointResult | null>;
   close(): Promise<void>;
 }
 
@@ -71,6 +80,7 @@ export function createMessageParser(options: {
       parse: (raw) => parseContent(raw),
       concurrency: 1,
       workerRunning: () => false,
+      checkpointWal: async () => null,
       close: async () => {},
     };
   }
@@ -81,6 +91,9 @@ export function createMessageParser(options: {
   let nextKey = 1;
   let idleTimer: NodeJS.Timeout | null = null;
   const inFlight = new Map<number, InFlight>();
+  /** Checkpoints asked of the worker and not answered yet. */
+  const checkpoints = new Map<number, (result: CheckpointResult | null) => void>();
+  const busy = (): boolean => inFlight.size > 0 || checkpoints.size > 0;
 
   // An idle worker is a whole V8 isolate (tens of MB): stop it after a quiet spell, start it again
   // on the next message.
@@ -89,7 +102,7 @@ export function createMessageParser(options: {
     idleTimer = setTimeout(() => {
       idleTimer = null;
       const w = worker;
-      if (!w || inFlight.size > 0) return;
+      if (!w || busy()) return;
       worker = null;
       w.removeAllListeners("exit");
       void w.terminate();
@@ -113,6 +126,8 @@ export function createMessageParser(options: {
       options.logger.warn("mailpen store: parse worker unavailable, parsing on the main thread", reason);
     } else
       options.logger.warn("mailpen store: parse worker stopped; its parses run on the main thread", reason);
+    for (const answer of checkpoints.values()) answer(null);
+    checkpoints.clear();
     const pending = [...inFlight.values()];
     inFlight.clear();
     for (const job of pending) {
@@ -127,16 +142,26 @@ export function createMessageParser(options: {
     try {
       const w = createParseWorker(options.workerLimits ?? WORKER_LIMITS);
       w.unref();
-      w.on("message", (reply: { key: number; result: ParseResult }) => {
+      w.on("message", (reply: WorkerReply) => {
+        if (reply.kind === "checkpoint") {
+          const answer = checkpoints.get(reply.key);
+          checkpoints.delete(reply.key);
+          if (!busy()) stopWhenIdle();
+          if ("error" in reply.result) {
+            options.logger.warn("mailpen store: WAL checkpoint failed in the worker", reply.result.error);
+            answer?.(null);
+          } else answer?.(reply.result);
+          return;
+        }
         const job = inFlight.get(reply.key);
         if (!job) return;
         inFlight.delete(reply.key);
-        if (inFlight.size === 0) stopWhenIdle();
+        if (!busy()) stopWhenIdle();
         job.resolve(reviveBuffers(reply.result));
       });
       w.on("error", (error) => fallBack(w, error));
       w.on("exit", (code) => {
-        if (inFlight.size > 0 || code !== 0) fallBack(w, new Error(`parse worker exited with code ${code}`));
+        if (busy() || code !== 0) fallBack(w, new Error(`store worker exited with code ${code}`));
       });
       worker = w;
     } catch (error) {
@@ -170,10 +195,15 @@ export function createMessageParser(options: {
     }
     large.add(w);
     const answer = await new Promise<ParseResult | { failed: unknown }>((resolve) => {
-      w.once("message", (reply: { result: ParseResult }) => resolve(reviveBuffers(reply.result)));
+      w.once("message", (reply: WorkerReply) =>
+        resolve(
+          reply.kind === "parse" ? reviveBuffers(reply.result) : { failed: new Error("unexpected reply") },
+        ),
+      );
       w.once("error", (error) => resolve({ failed: error }));
       w.once("exit", (code) => resolve({ failed: new Error(`parse worker exited with code ${code}`) }));
-      w.postMessage({ key: 0, raw }, transfer ? [raw.buffer as ArrayBuffer] : []);
+      const request: ParseRequest = { kind: "parse", key: 0, raw };
+      w.postMessage(request, transfer ? [raw.buffer as ArrayBuffer] : []);
     });
     large.delete(w);
     w.removeAllListeners();
@@ -207,8 +237,20 @@ export function createMessageParser(options: {
         // copy plus the worker's own (about 15 MB of transient native memory for 5 MB).
         const transfer = reread !== undefined && ownsMemory(raw);
         inFlight.set(key, { raw: transfer ? reread : () => raw, resolve });
-        const request: ParseRequest = { key, raw, fastParseDeclined: inline };
+        const request: ParseRequest = { kind: "parse", key, raw, fastParseDeclined: inline };
         w.postMessage(request, transfer ? [raw.buffer as ArrayBuffer] : []);
+      });
+    },
+    checkpointWal(path, truncate = false) {
+      if (idleTimer) clearTimeout(idleTimer);
+      idleTimer = null;
+      const w = start();
+      if (!w) return Promise.resolve(null);
+      return new Promise((resolve) => {
+        const key = nextKey++;
+        checkpoints.set(key, resolve);
+        const request: CheckpointRequest = { kind: "checkpoint", key, path, truncate };
+        w.postMessage(request);
       });
     },
     async close() {
@@ -225,6 +267,8 @@ export function createMessageParser(options: {
       // Parses in flight at close stay pending in the database and run at the next open.
       for (const job of inFlight.values()) job.resolve({ ok: false, error: "store closed" });
       inFlight.clear();
+      for (const answer of checkpoints.values()) answer(null);
+      checkpoints.clear();
     },
   };
 }
@@ -232,15 +276,15 @@ export function createMessageParser(options: {
 /**
  * Starts the parse worker. Two ways Mailpen runs this file:
  * - from TypeScript sources (tests, `pnpm dev`, `startMailpen()` in-process): this module's URL ends
- *   in `.ts`, and the worker registers tsx itself before importing `parse-worker.ts`;
+ *   in `.ts`, and the worker registers tsx itself before importing `store-worker.ts`;
  * - from the production bundle (`apps/server/dist/mailpen.mjs`, built by `apps/server/build.mjs`):
  *   this code is inlined into the bundle, whose build also writes the worker as its own plain-JS
- *   entry, `parse-worker.mjs`, beside it. The worker then runs without tsx (no loader thread, no
+ *   entry, `store-worker.mjs`, beside it. The worker then runs without tsx (no loader thread, no
  *   compiling at start).
  */
 function createParseWorker(resourceLimits: ResourceLimits): Worker {
   if (import.meta.url.endsWith(".ts")) return new Worker(workerBootstrap(), { eval: true, resourceLimits });
-  return new Worker(new URL("./parse-worker.mjs", import.meta.url), { resourceLimits });
+  return new Worker(new URL("./store-worker.mjs", import.meta.url), { resourceLimits });
 }
 
 /**
@@ -249,7 +293,7 @@ function createParseWorker(resourceLimits: ResourceLimits): Worker {
  * imports the TypeScript entry.
  */
 function workerBootstrap(): string {
-  const entry = new URL("./parse-worker.ts", import.meta.url).href;
+  const entry = new URL("./store-worker.ts", import.meta.url).href;
   const tsx = pathToFileURL(resolveTsxEsmApi()).href;
   return `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
 }

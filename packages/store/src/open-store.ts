@@ -50,6 +50,8 @@ import type { MessageParser } from "./message-parser.ts";
 import { addressText, toFtsRow, toIngestRow } from "./ingest-row.ts";
 import type { FtsRow, IngestRow } from "./ingest-row.ts";
 import { migrate } from "./migrate.ts";
+import { lockDatabase } from "./database-lock.ts";
+import type { DatabaseLock } from "./database-lock.ts";
 import { prepareStatements } from "./sql-statements.ts";
 import type { Statements } from "./sql-statements.ts";
 import { releaseMemory } from "./owned-buffer.ts";
@@ -128,10 +130,30 @@ const SESSION_FLUSH_MS = 10;
  */
 const FTS_PENDING_MAX = 10_000;
 const FTS_WRITE_BATCH = 500;
-/** The WAL bytes that trigger a checkpoint during a burst (quiet spells checkpoint earlier). */
-const WAL_CHECKPOINT_BYTES = 160 * 1024 * 1024;
-/** The WAL is checkpointed once the SMTP side wrote nothing for this long. */
+/**
+ * The WAL bytes at which the main connection checkpoints by itself (SQLite's automatic checkpoint at
+ * a commit): the bound of the WAL on disk, reached only in a burst longer than the worker can keep up
+ * with, or without a worker. During a burst the worker's checkpoints cannot restart the WAL (that
+ * needs a moment with every frame copied and no commit since), so until the first quiet spell the
+ * WAL grows; the main connection's checkpoint then copies what the worker has not yet, and restarts
+ * it. At 160 MB that residue still held the main thread for 150-200 ms in a 5 MB burst (interleaved
+ * runs, end-of-DATA -> 250 p99 143-198 ms); at 512 MB the bench's bursts never reach it (p99 33-52 ms).
+ */
+const WAL_CHECKPOINT_BYTES = 512 * 1024 * 1024;
+/**
+ * During a burst, the worker checkpoints after about this many bytes were committed (wal-checkpoint.ts),
+ * beside the main connection's writes. An estimate: each message counts its raw size twice (the raw,
+ * then its parsed content) plus WAL_BYTES_PER_MESSAGE for its rows and index pages.
+ */
+const CHECKPOINT_STEP_BYTES = 32 * 1024 * 1024;
+const WAL_BYTES_PER_MESSAGE = 4096;
+/**
+ * The WAL is checkpointed once the SMTP side wrote nothing for this long: on the main connection when
+ * less than CHECKPOINT_MAIN_MAX_BYTES waits (a few milliseconds; no worker started for it), otherwise
+ * in the worker, which then truncates the WAL file if it copied it whole.
+ */
 const CHECKPOINT_QUIET_MS = 250;
+const CHECKPOINT_MAIN_MAX_BYTES = 2 * 1024 * 1024;
 
 interface PendingAdd extends IngestRow {
   resolve: (summary: MessageSummary) => void;
@@ -184,13 +206,18 @@ type OpResult = { ok: true; ftsSeq?: number } | { ok: false; error: unknown };
 
 /** Opens (creating or migrating) a SQLite mail store. */
 export function openStore(options: StoreOptions): MailStore {
-  const db = new Database(options.path);
+  const onDisk = options.path !== ":memory:" && options.path !== "";
+  // This process is the only writer (the counters in memory rely on it): the lock makes that a fact,
+  // a second Mailpen on the same file fails here instead of corrupting counts (database-lock.ts).
+  const lock = onDisk ? lockDatabase(options.path) : null;
+  let db: Database.Database;
   try {
-    // This process is the only writer (the counters in memory rely on it): the exclusive lock makes
-    // that a fact, a second Mailpen on the same file fails at open instead of corrupting counts. It
-    // also spares the file-lock system calls of every transaction (about 10 per message with a new
-    // connection per message) and keeps the WAL index in memory instead of a shared -shm file.
-    db.pragma("locking_mode = EXCLUSIVE");
+    db = new Database(options.path);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+  try {
     db.pragma("journal_mode = WAL");
     // NORMAL in WAL mode: a commit survives a process kill (the WAL is in the OS page cache); only
     // an OS crash or power loss may lose the last commits. FULL would fsync every group commit.
@@ -211,13 +238,10 @@ export function openStore(options: StoreOptions): MailStore {
     migrate(db);
   } catch (error) {
     db.close();
-    if ((error as { code?: unknown }).code === "SQLITE_BUSY")
-      throw new Error(`database ${options.path} is in use by another process (a running Mailpen locks it)`, {
-        cause: error,
-      });
+    lock?.release();
     throw error;
   }
-  return new SqliteMailStore(db, options);
+  return new SqliteMailStore(db, options, lock);
 }
 
 class SqliteMailStore implements MailStore {
@@ -249,6 +273,12 @@ class SqliteMailStore implements MailStore {
   /** Sizes of the messages queued for the deferred parse, for the trickle's byte budget. */
   private readonly queuedSizes = new Map<string, number>();
   private checkpointTimer: NodeJS.Timeout | null = null;
+  /** Estimated WAL bytes committed since the last checkpoint was asked for (see CHECKPOINT_STEP_BYTES). */
+  private walBytes = 0;
+  /** A checkpoint asked of the worker and not answered yet. */
+  private workerCheckpoint: Promise<void> | null = null;
+  /** The last one got no answer (no worker): the next quiet spell checkpoints on the main connection. */
+  private workerCheckpointFailed = false;
   /** Raw bytes of the parses in flight, and the parses waiting for that to drop. */
   private parseBytes = 0;
   private parseBudgetWaiters: (() => void)[] = [];
@@ -269,10 +299,13 @@ class SqliteMailStore implements MailStore {
    */
   private readonly countCache = new Map<string, number>();
   private readonly s: Statements;
+  /** False for ":memory:": no WAL to checkpoint. */
+  private readonly onDisk: boolean;
 
   constructor(
     private readonly db: Database.Database,
-    options: StoreOptions,
+    private readonly options: StoreOptions,
+    private readonly lock: DatabaseLock | null,
   ) {
     this.clock = options.clock ?? Date.now;
     this.newId = options.newId ?? createIdGenerator(this.clock);
@@ -282,6 +315,7 @@ class SqliteMailStore implements MailStore {
     this.statsIntervalMs = options.statsIntervalMs ?? 250;
     this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;
     this.s = prepareStatements(db);
+    this.onDisk = lock !== null;
     this.loadCounters();
     this.parser = createMessageParser({ worker: options.parseInWorker ?? true, logger: this.logger });
     this.queue = createParseQueue(
@@ -447,6 +481,7 @@ class SqliteMailStore implements MailStore {
     const lastUpdate = new Map<string, Extract<StoreEvent, { type: "session.updated" }>>();
     const rows = this.flushRows;
     let messages = 0;
+    let committedBytes = 0;
     const endedIds: string[] = [];
     let sessionsChanged = false;
     ops.forEach((op, i) => {
@@ -457,6 +492,7 @@ class SqliteMailStore implements MailStore {
         this.counters.total++;
         this.counters.unread++;
         this.counters.bytes += op.item.row.size;
+        committedBytes += 2 * op.item.row.size + WAL_BYTES_PER_MESSAGE;
         events.push({ type: "message.created", message: op.item.summary });
         return;
       }
@@ -497,7 +533,7 @@ class SqliteMailStore implements MailStore {
       this.queue.push(op.item.row.id);
       op.item.resolve(op.item.summary);
     });
-    if (messages > 0) this.scheduleCheckpoint();
+    if (messages > 0) this.noteCommitted(committedBytes);
     if (endedIds.length > 0) this.pruneEndedSessions(endedIds);
     if (messages > 0 || endedIds.length > 0) {
       // Sessions that deliver nothing (scanners, rejected clients) are capped here too.
@@ -649,20 +685,60 @@ class SqliteMailStore implements MailStore {
     return legacy.length === 0 ? entries : [...legacy, ...entries].sort((a, b) => a.seq - b.seq);
   }
 
-  /** Checkpoints the WAL once ingest has been quiet for a while (PASSIVE: never waits for readers). */
+  /**
+   * After a commit of `bytes` (estimated WAL growth): during a burst, the worker checkpoints every
+   * CHECKPOINT_STEP_BYTES; once ingest has been quiet for a while, whatever is left is checkpointed
+   * (PASSIVE: never waits for readers or the writer).
+   */
+  private noteCommitted(bytes: number): void {
+    if (!this.onDisk) return;
+    this.walBytes += bytes;
+    if (this.walBytes >= CHECKPOINT_STEP_BYTES) this.checkpointInWorker();
+    this.scheduleCheckpoint();
+  }
+
   private scheduleCheckpoint(): void {
     if (this.checkpointTimer !== null || this.closed) return;
     this.checkpointTimer = setTimeout(() => {
       this.checkpointTimer = null;
       if (this.closed || !this.db.open) return;
       if (this.parseGate.msSinceWrite() < CHECKPOINT_QUIET_MS) return this.scheduleCheckpoint();
-      try {
-        this.db.pragma("wal_checkpoint(PASSIVE)");
-      } catch (error) {
-        this.logger.warn("mailpen store: WAL checkpoint failed", error);
-      }
+      if (this.walBytes === 0) return; // the worker's checkpoint copied it all
+      if (this.walBytes >= CHECKPOINT_MAIN_MAX_BYTES && !this.workerCheckpointFailed)
+        return this.checkpointInWorker(true);
+      this.checkpointHere();
     }, CHECKPOINT_QUIET_MS);
     this.checkpointTimer.unref();
+  }
+
+  /**
+   * One checkpoint at a time in the worker. Without a worker (main-thread parsing, or it failed),
+   * what it was asked to copy is left to the main connection: the quiet spell's checkpoint, and
+   * SQLite's automatic one as the bound during a burst.
+   */
+  private checkpointInWorker(quiet = false): void {
+    if (this.workerCheckpoint !== null || this.closed || this.parserClosed) return;
+    const asked = this.walBytes;
+    this.walBytes = 0;
+    this.workerCheckpoint = this.parser.checkpointWal(this.options.path, quiet).then((result) => {
+      this.workerCheckpoint = null;
+      if (this.closed) return;
+      this.workerCheckpointFailed = result === null;
+      if (result === null) this.walBytes += asked;
+      // Commits made while it ran (or all of it, without a worker): the next quiet spell's.
+      if (this.walBytes > 0) this.scheduleCheckpoint();
+    });
+  }
+
+  private checkpointHere(): void {
+    this.walBytes = 0;
+    try {
+      this.db.pragma("wal_checkpoint(PASSIVE)");
+    } catch (error) {
+      // The worker's checkpoint is running: it does the same work.
+      if ((error as { code?: unknown }).code !== "SQLITE_BUSY")
+        this.logger.warn("mailpen store: WAL checkpoint failed", error);
+    }
   }
 
   /** The deferred parse's gate, asked before each parse the queue starts (see parse-gate.ts). */
@@ -1054,6 +1130,7 @@ class SqliteMailStore implements MailStore {
     this.listeners.clear();
     this.statementCache.clear();
     this.db.close();
+    this.lock?.release();
   }
 
   // -- internals ----------------------------------------------------------------------------------

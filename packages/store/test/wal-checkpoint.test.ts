@@ -1,0 +1,70 @@
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { openStore } from "../src/index.ts";
+import { newMessage, textMessage } from "./message-builder.ts";
+
+const dir = mkdtempSync(path.join(tmpdir(), "mailpen-wal-checkpoint-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("WAL checkpoints", () => {
+  it("are done by the worker while writes go on, and the WAL file is truncated once ingest is quiet", async () => {
+    const file = path.join(dir, "burst.sqlite");
+    const store = openStore({ path: file, maxMessages: 0 });
+    try {
+      const emptySize = statSync(file).size;
+      // 80 messages of 256 KiB: about 42 MB by the store's estimate, past its 32 MB step. A write every
+      // 20 ms keeps the quiet-spell checkpoint (after 250 ms without a write) from running, and the
+      // main connection's own checkpoint waits for 160 MB: only the worker copies pages meanwhile.
+      const body = "x".repeat(998) + "\r\n";
+      for (let i = 0; i < 80; i++)
+        await store.addMessage(newMessage(textMessage({ subject: `big ${i}`, body: body.repeat(262) })));
+      let grown = false;
+      for (let i = 0; i < 200 && !grown; i++) {
+        await store.addMessage(newMessage(textMessage({ subject: `small ${i}` })));
+        grown = statSync(file).size - emptySize > 8 * 1024 * 1024;
+        if (!grown) await sleep(20);
+      }
+      expect(grown).toBe(true);
+      expect(store.stats().total).toBeGreaterThan(80);
+      // Once ingest is quiet, the worker copies the rest and truncates the WAL file, store still open.
+      const wal = `${file}-wal`;
+      expect(statSync(wal).size).toBeGreaterThan(8 * 1024 * 1024);
+      for (let i = 0; i < 250 && statSync(wal).size > 0; i++) await sleep(20);
+      expect(statSync(wal).size).toBe(0);
+      // The next write starts the WAL over and is read back.
+      await store.addMessage(newMessage(textMessage({ subject: "after the quiet spell" })));
+      expect(store.listMessages({ limit: 1 }).messages[0]?.subject).toBe("after the quiet spell");
+    } finally {
+      await store.close();
+    }
+    // Closed: the WAL went into the database file and the WAL and its index were removed.
+    expect(existsSync(`${file}-wal`)).toBe(false);
+    expect(existsSync(`${file}-shm`)).toBe(false);
+    const reopened = openStore({ path: file, maxMessages: 0, parseInWorker: false });
+    expect(reopened.stats().total).toBeGreaterThan(80);
+    await reopened.close();
+  }, 30_000);
+
+  it("fall back to the main connection without a worker", async () => {
+    const file = path.join(dir, "no-worker.sqlite");
+    const store = openStore({ path: file, maxMessages: 0, parseInWorker: false });
+    try {
+      const emptySize = statSync(file).size;
+      const body = "y".repeat(998) + "\r\n";
+      for (let i = 0; i < 10; i++)
+        await store.addMessage(newMessage(textMessage({ subject: `m ${i}`, body: body.repeat(262) })));
+      // The quiet spell's checkpoint, on the main connection.
+      let grown = false;
+      for (let i = 0; i < 100 && !grown; i++) {
+        await sleep(20);
+        grown = statSync(file).size - emptySize > 2 * 1024 * 1024;
+      }
+      expect(grown).toBe(true);
+    } finally {
+      await store.close();
+    }
+  }, 30_000);
+});
