@@ -163,6 +163,33 @@ describe("the worker's WAL checkpoint", () => {
     }
   });
 
+  it("never fails a writer's transaction that read before the checkpoint and writes after it", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "mailpen-checkpoint-"));
+    const file = path.join(dir, "s.sqlite");
+    const writer = new Database(file);
+    const parser = createMessageParser({ worker: true, logger: console });
+    try {
+      writer.pragma("journal_mode = WAL");
+      writer.pragma("wal_autocheckpoint = 0");
+      writer.exec("CREATE TABLE t (n INTEGER)");
+      writer.prepare("INSERT INTO t (n) VALUES (1)").run();
+      // Every frame copied, the WAL not reset: the next reader reads the database file alone.
+      writer.pragma("wal_checkpoint(PASSIVE)");
+      writer.exec("BEGIN");
+      expect((writer.prepare("SELECT count(*) AS n FROM t").get() as { n: number }).n).toBe(1);
+      await parser.checkpointWal(file);
+      // A checkpoint that reset the WAL (RESTART, TRUNCATE) makes this fail with SQLITE_BUSY_SNAPSHOT.
+      writer.prepare("INSERT INTO t (n) VALUES (2)").run();
+      writer.exec("COMMIT");
+      expect((writer.prepare("SELECT count(*) AS n FROM t").get() as { n: number }).n).toBe(2);
+    } finally {
+      if (writer.inTransaction) writer.exec("ROLLBACK");
+      await parser.close();
+      writer.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("answers null without a worker, so the caller checkpoints on its own connection", async () => {
     const parser = createMessageParser({ worker: false, logger: console });
     expect(await parser.checkpointWal("/nonexistent.sqlite")).toBeNull();

@@ -28,11 +28,10 @@ export interface MessageParser {
   /** True while a worker thread is running (for tests and diagnostics). */
   workerRunning(): boolean;
   /**
-   * Checkpoints the WAL of the database at `path` in the worker (starting it if need be), and with
-   * `truncate` truncates a WAL copied whole; null when there is no worker (main-thread parsing, or
-   * the worker failed): the caller checkpoints itself.
+   * Checkpoints the WAL of the database at `path` in the worker (starting it if need be); null when
+   * there is no worker (main-thread parsing, or the worker failed): the caller checkpoints itself.
    */
-  checkpointWal(path: string, truncate?: boolean): Promise<CheckpointResult | null>;
+  checkpointWal(path: string): Promise<CheckpointResult | null>;
   close(): Promise<void>;
 }
 
@@ -241,7 +240,7 @@ export function createMessageParser(options: {
         w.postMessage(request, transfer ? [raw.buffer as ArrayBuffer] : []);
       });
     },
-    checkpointWal(path, truncate = false) {
+    checkpointWal(path) {
       if (idleTimer) clearTimeout(idleTimer);
       idleTimer = null;
       const w = start();
@@ -249,7 +248,7 @@ export function createMessageParser(options: {
       return new Promise((resolve) => {
         const key = nextKey++;
         checkpoints.set(key, resolve);
-        const request: CheckpointRequest = { kind: "checkpoint", key, path, truncate };
+        const request: CheckpointRequest = { kind: "checkpoint", key, path };
         w.postMessage(request);
       });
     },

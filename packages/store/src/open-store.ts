@@ -150,7 +150,7 @@ const WAL_BYTES_PER_MESSAGE = 4096;
 /**
  * The WAL is checkpointed once the SMTP side wrote nothing for this long: on the main connection when
  * less than CHECKPOINT_MAIN_MAX_BYTES waits (a few milliseconds; no worker started for it), otherwise
- * in the worker, which then truncates the WAL file if it copied it whole.
+ * in the worker.
  */
 const CHECKPOINT_QUIET_MS = 250;
 const CHECKPOINT_MAIN_MAX_BYTES = 2 * 1024 * 1024;
@@ -705,7 +705,7 @@ class SqliteMailStore implements MailStore {
       if (this.parseGate.msSinceWrite() < CHECKPOINT_QUIET_MS) return this.scheduleCheckpoint();
       if (this.walBytes === 0) return; // the worker's checkpoint copied it all
       if (this.walBytes >= CHECKPOINT_MAIN_MAX_BYTES && !this.workerCheckpointFailed)
-        return this.checkpointInWorker(true);
+        return this.checkpointInWorker();
       this.checkpointHere();
     }, CHECKPOINT_QUIET_MS);
     this.checkpointTimer.unref();
@@ -716,11 +716,11 @@ class SqliteMailStore implements MailStore {
    * what it was asked to copy is left to the main connection: the quiet spell's checkpoint, and
    * SQLite's automatic one as the bound during a burst.
    */
-  private checkpointInWorker(quiet = false): void {
+  private checkpointInWorker(): void {
     if (this.workerCheckpoint !== null || this.closed || this.parserClosed) return;
     const asked = this.walBytes;
     this.walBytes = 0;
-    this.workerCheckpoint = this.parser.checkpointWal(this.options.path, quiet).then((result) => {
+    this.workerCheckpoint = this.parser.checkpointWal(this.options.path).then((result) => {
       this.workerCheckpoint = null;
       if (this.closed) return;
       this.workerCheckpointFailed = result === null;

@@ -26,8 +26,6 @@ export interface CheckpointRequest {
   key: number;
   /** The database file. */
   path: string;
-  /** Truncate a WAL copied whole (ingest is quiet). */
-  truncate: boolean;
 }
 
 export type WorkerRequest = ParseRequest | CheckpointRequest;
@@ -42,7 +40,7 @@ if (port) {
     if (request.kind === "checkpoint") {
       let result: CheckpointResult | { error: string };
       try {
-        result = checkpointWal(request.path, request.truncate);
+        result = checkpointWal(request.path);
       } catch (error) {
         result = { error: String(error) };
       }

@@ -10,7 +10,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("WAL checkpoints", () => {
-  it("are done by the worker while writes go on, and the WAL file is truncated once ingest is quiet", async () => {
+  it("are done by the worker while writes go on, and never fail a write of the main connection", async () => {
     const file = path.join(dir, "burst.sqlite");
     const store = openStore({ path: file, maxMessages: 0 });
     try {
@@ -29,12 +29,13 @@ describe("WAL checkpoints", () => {
       }
       expect(grown).toBe(true);
       expect(store.stats().total).toBeGreaterThan(80);
-      // Once ingest is quiet, the worker copies the rest and truncates the WAL file, store still open.
-      const wal = `${file}-wal`;
-      expect(statSync(wal).size).toBeGreaterThan(8 * 1024 * 1024);
-      for (let i = 0; i < 250 && statSync(wal).size > 0; i++) await sleep(20);
-      expect(statSync(wal).size).toBe(0);
-      // The next write starts the WAL over and is read back.
+      // Once ingest is quiet the worker copies the rest, beside the deferred parse's writes, none of
+      // which may fail (a RESTART or TRUNCATE checkpoint would make them fail: see wal-checkpoint.ts).
+      const pending = () =>
+        store.listMessages({ limit: 1000 }).messages.filter((m) => m.parseState === "pending").length;
+      for (let i = 0; i < 500 && pending() > 0; i++) await sleep(20);
+      expect(pending()).toBe(0);
+      // The next write is read back.
       await store.addMessage(newMessage(textMessage({ subject: "after the quiet spell" })));
       expect(store.listMessages({ limit: 1 }).messages[0]?.subject).toBe("after the quiet spell");
     } finally {
