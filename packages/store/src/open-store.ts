@@ -87,8 +87,8 @@ export interface StoreOptions {
   /** How long close() waits for pending parses before leaving them for the next open; default 5,000. */
   closeTimeoutMs?: number;
   /**
-   * Run the deferred MIME parse in a worker thread (default true); false parses on the main thread.
-   * If the worker cannot start, parsing falls back to the main thread by itself.
+   * Run the deferred MIME parse and the WAL checkpoints in a worker thread (default true); false does
+   * both on the main thread. If the worker cannot start, both fall back to the main thread by itself.
    */
   parseInWorker?: boolean;
 }
