@@ -9,9 +9,11 @@
  * - the lock is SQLite's own file lock (POSIX advisory locks): the OS releases it when the process
  *   dies, however it dies, so a crashed Mailpen never leaves a stale lock behind;
  * - a second process finds the lock taken at once (no busy wait) and gets "in use by another process";
- * - the lock file holds nothing but the lock; deleting it while no Mailpen runs is harmless.
+ * - the lock file holds nothing but the lock; deleting it while no Mailpen runs is harmless;
+ * - it sits beside the database's real file: a path through a symbolic link locks the same file.
  */
 import Database from "better-sqlite3";
+import { existsSync, realpathSync } from "node:fs";
 
 export interface DatabaseLock {
   release(): void;
@@ -19,7 +21,9 @@ export interface DatabaseLock {
 
 /** Takes the lock of the database at `path`, or throws "in use by another process". */
 export function lockDatabase(path: string): DatabaseLock {
-  const lockPath = `${path}-lock`;
+  // Named after the file itself, not the name it was reached by: a symbolic link to a database (or
+  // a second hard path to it) must find the same lock. SQLite names the -wal and -shm files the same way.
+  const lockPath = `${existsSync(path) ? realpathSync(path) : path}-lock`;
   const lock = new Database(lockPath, { timeout: 0 });
   try {
     lock.pragma("locking_mode = EXCLUSIVE");

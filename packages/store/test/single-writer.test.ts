@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -19,5 +19,17 @@ describe("one process per database", () => {
     const second = openStore({ path: file, parseInWorker: false });
     expect(second.stats().total).toBe(1);
     await second.close();
+  });
+
+  it("refuses a second store that reaches the same file through a symbolic link", async () => {
+    const file = path.join(dir, "real.sqlite");
+    const first = openStore({ path: file, parseInWorker: false });
+    const link = path.join(dir, "link.sqlite");
+    symlinkSync(file, link);
+    expect(() => openStore({ path: link, parseInWorker: false })).toThrow(/in use by another process/);
+    await first.close();
+    const viaLink = openStore({ path: link, parseInWorker: false });
+    expect(() => openStore({ path: file, parseInWorker: false })).toThrow(/in use by another process/);
+    await viaLink.close();
   });
 });
