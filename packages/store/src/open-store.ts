@@ -138,8 +138,11 @@ const FTS_WRITE_BATCH = 500;
  * WAL grows; the main connection's checkpoint then copies what the worker has not yet, and restarts
  * it. At 160 MB that residue still held the main thread for 150-200 ms in a 5 MB burst (interleaved
  * runs, end-of-DATA -> 250 p99 143-198 ms); at 512 MB the bench's bursts never reach it (p99 33-52 ms).
+ * Without a worker (parseInWorker false, or it failed) the main connection copies the whole WAL
+ * itself, so the bound goes back to WAL_BOUND_ALONE_BYTES: the larger the bound, the longer that stall.
  */
-const WAL_CHECKPOINT_BYTES = 512 * 1024 * 1024;
+const WAL_BOUND_BYTES = 512 * 1024 * 1024;
+const WAL_BOUND_ALONE_BYTES = 160 * 1024 * 1024;
 /**
  * During a burst, the worker checkpoints after about this many bytes were committed (wal-checkpoint.ts),
  * beside the main connection's writes. An estimate: each message counts its raw size twice (the raw,
@@ -227,13 +230,11 @@ export function openStore(options: StoreOptions): MailStore {
     db.pragma("temp_store = MEMORY");
     // A checkpoint copies the WAL into the database file and syncs it, on the commit that crosses
     // the threshold: at SQLite's default (1,000 pages) that was every 5 MB message. Checkpoints run
-    // when ingest is quiet instead (see scheduleCheckpoint), with this as the bound during a burst:
-    // 160 MB of WAL (40,000 pages of 4 KiB, 10,000 of 16 KiB). At a quarter of that a burst of 1 KB
-    // messages checkpointed about every 1,000 messages, and the stall of its sync was the p99 of
-    // end-of-DATA -> 250 (interleaved runs, 10 connections: p99 8-13 ms, 6.6-8.2 ms without
-    // checkpoints in the run).
-    const pageSize = db.pragma("page_size", { simple: true }) as number;
-    db.pragma(`wal_autocheckpoint = ${Math.ceil(WAL_CHECKPOINT_BYTES / pageSize)}`);
+    // in the worker and when ingest is quiet instead (see noteCommitted), with SQLite's own as the
+    // bound (WAL_BOUND_BYTES). A main-thread checkpoint every 40 MB of a burst of 1 KB messages
+    // (about every 1,000 messages) made its stall the p99 of end-of-DATA -> 250 (interleaved runs,
+    // 10 connections: p99 8-13 ms, 6.6-8.2 ms without checkpoints in the run).
+    setWalBound(db, options.parseInWorker === false ? WAL_BOUND_ALONE_BYTES : WAL_BOUND_BYTES);
     db.pragma("journal_size_limit = 67108864"); // the WAL file shrinks back to 64 MB after one
     migrate(db);
   } catch (error) {
@@ -242,6 +243,12 @@ export function openStore(options: StoreOptions): MailStore {
     throw error;
   }
   return new SqliteMailStore(db, options, lock);
+}
+
+/** SQLite's automatic checkpoint (on the main connection) once the WAL holds `bytes`. */
+function setWalBound(db: Database.Database, bytes: number): void {
+  const pageSize = db.pragma("page_size", { simple: true }) as number;
+  db.pragma(`wal_autocheckpoint = ${Math.ceil(bytes / pageSize)}`);
 }
 
 class SqliteMailStore implements MailStore {
@@ -277,7 +284,10 @@ class SqliteMailStore implements MailStore {
   private walBytes = 0;
   /** A checkpoint asked of the worker and not answered yet. */
   private workerCheckpoint: Promise<void> | null = null;
-  /** The last one got no answer (no worker): the next quiet spell checkpoints on the main connection. */
+  /**
+   * The last one got no answer (no worker): the next quiet spell checkpoints on the main connection,
+   * and SQLite's own checkpoint bounds the WAL at WAL_BOUND_ALONE_BYTES until the worker answers again.
+   */
   private workerCheckpointFailed = false;
   /** Raw bytes of the parses in flight, and the parses waiting for that to drop. */
   private parseBytes = 0;
@@ -316,6 +326,7 @@ class SqliteMailStore implements MailStore {
     this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;
     this.s = prepareStatements(db);
     this.onDisk = lock !== null;
+    this.workerCheckpointFailed = options.parseInWorker === false;
     this.loadCounters();
     this.parser = createMessageParser({ worker: options.parseInWorker ?? true, logger: this.logger });
     this.queue = createParseQueue(
@@ -723,6 +734,8 @@ class SqliteMailStore implements MailStore {
     this.workerCheckpoint = this.parser.checkpointWal(this.options.path).then((result) => {
       this.workerCheckpoint = null;
       if (this.closed) return;
+      if ((result === null) !== this.workerCheckpointFailed && this.db.open)
+        setWalBound(this.db, result === null ? WAL_BOUND_ALONE_BYTES : WAL_BOUND_BYTES);
       this.workerCheckpointFailed = result === null;
       if (result === null) this.walBytes += asked;
       // Commits made while it ran (or all of it, without a worker): the next quiet spell's.
