@@ -105,6 +105,9 @@ const DEFAULT_PAGE = 50;
 const AGE_CHECK_INTERVAL_MS = 60_000;
 /** Raw bytes parsed at once (a larger message goes alone): bounds the memory of the deferred parse. */
 const PARSE_BYTES_IN_FLIGHT = 4 * 1024 * 1024;
+/** A parse whose result could not be written is tried again after this long, PARSE_ATTEMPTS in all. */
+const PARSE_RETRY_MS = 1000;
+const PARSE_ATTEMPTS = 3;
 /**
  * The deferred parse's gate (parse-gate.ts): quiet after 150 ms without a write (longer than a 5 MB
  * message takes to arrive after its DATA); during a burst one parse per 100 ms within 64 KiB per
@@ -280,6 +283,9 @@ class SqliteMailStore implements MailStore {
   /** Sizes of the messages queued for the deferred parse, for the trickle's byte budget. */
   private readonly queuedSizes = new Map<string, number>();
   private checkpointTimer: NodeJS.Timeout | null = null;
+  /** Attempts so far of the parses whose result could not be written (see retryParse). */
+  private readonly parseAttempts = new Map<string, number>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
   /** Estimated WAL bytes committed since the last checkpoint was asked for (see CHECKPOINT_STEP_BYTES). */
   private walBytes = 0;
   /** A checkpoint asked of the worker and not answered yet. */
@@ -810,8 +816,10 @@ class SqliteMailStore implements MailStore {
       const rows = this.db.transaction(() => batch.map((p) => this.writeParsed(p.seq, p.id, p.result)))();
       this.countCache.clear();
       for (const row of rows) if (row) this.emit({ type: "message.updated", message: toMessageSummary(row) });
+      if (this.parseAttempts.size > 0) for (const p of batch) this.parseAttempts.delete(p.id);
     } catch (error) {
-      this.logger.error("mailpen store: storing parse results failed", error);
+      this.logger.error("mailpen store: storing parse results failed; they are parsed again later", error);
+      this.retryParse(batch.map((p) => p.id));
     } finally {
       for (const p of batch) {
         if (p.result.ok) {
@@ -823,6 +831,32 @@ class SqliteMailStore implements MailStore {
         p.done();
       }
     }
+  }
+
+  /**
+   * Messages whose parse result could not be written (the database busy or full, say) are parsed
+   * again after PARSE_RETRY_MS, up to PARSE_ATTEMPTS times in all; after that they stay pending
+   * until the next start, which parses every pending message. Without it a failed write left them
+   * "pending" for as long as the process ran.
+   */
+  private retryParse(ids: string[]): void {
+    const again = ids.filter((id) => {
+      const attempts = (this.parseAttempts.get(id) ?? 1) + 1;
+      if (attempts > PARSE_ATTEMPTS) {
+        this.parseAttempts.delete(id);
+        return false;
+      }
+      this.parseAttempts.set(id, attempts);
+      return true;
+    });
+    if (again.length === 0 || this.closed) return;
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      if (this.closed) return;
+      for (const id of again) this.queue.push(id);
+    }, PARSE_RETRY_MS);
+    timer.unref();
+    this.retryTimers.add(timer);
   }
 
   /** Writes one parse result (inside the caller's transaction); undefined when the message is gone. */
@@ -1135,6 +1169,8 @@ class SqliteMailStore implements MailStore {
     if (this.statsTimer) clearTimeout(this.statsTimer);
     if (this.checkpointTimer) clearTimeout(this.checkpointTimer);
     this.checkpointTimer = null;
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
     this.ageTimer = null;
     this.statsTimer = null;
     await this.queue.stop(this.closeTimeoutMs);
