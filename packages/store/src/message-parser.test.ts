@@ -134,16 +134,37 @@ describe("the parse worker's transfer of the raw", () => {
   });
 });
 
+/**
+ * A database in WAL mode with one table, its writer (no automatic checkpoint: only the worker may
+ * copy the WAL) and a worker-backed parser; all closed and removed afterwards.
+ */
+async function withWalWriter(
+  table: string,
+  run: (ctx: { file: string; writer: Database.Database; parser: MessageParser }) => Promise<void>,
+): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), "mailpen-checkpoint-"));
+  const file = path.join(dir, "c.sqlite");
+  const writer = new Database(file);
+  const parser = createMessageParser({ worker: true, logger: console });
+  try {
+    writer.pragma("journal_mode = WAL");
+    writer.pragma("wal_autocheckpoint = 0");
+    writer.exec(`CREATE TABLE t (${table})`);
+    await run({ file, writer, parser });
+  } finally {
+    if (writer.inTransaction) writer.exec("ROLLBACK");
+    await parser.close();
+    writer.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const rowCount = (writer: Database.Database): number =>
+  (writer.prepare("SELECT count(*) AS n FROM t").get() as { n: number }).n;
+
 describe("the worker's WAL checkpoint", () => {
-  it("copies the WAL into the database file on a connection of its own, beside an open writer", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "mailpen-checkpoint-"));
-    const file = path.join(dir, "c.sqlite");
-    const writer = new Database(file);
-    const parser = createMessageParser({ worker: true, logger: console });
-    try {
-      writer.pragma("journal_mode = WAL");
-      writer.pragma("wal_autocheckpoint = 0"); // only the worker may checkpoint
-      writer.exec("CREATE TABLE t (b BLOB)");
+  it("copies the WAL into the database file on a connection of its own, beside an open writer", () =>
+    withWalWriter("b BLOB", async ({ file, writer, parser }) => {
       const insert = writer.prepare("INSERT INTO t (b) VALUES (?)");
       for (let i = 0; i < 16; i++) insert.run(Buffer.alloc(128 * 1024, i));
       const before = statSync(file).size;
@@ -155,40 +176,22 @@ describe("the worker's WAL checkpoint", () => {
       expect(statSync(file).size - before).toBeGreaterThan(2 * 1024 * 1024);
       // The writer goes on, and reads the copied rows from the database file.
       insert.run(Buffer.alloc(10));
-      expect((writer.prepare("SELECT count(*) AS n FROM t").get() as { n: number }).n).toBe(17);
-    } finally {
-      await parser.close();
-      writer.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+      expect(rowCount(writer)).toBe(17);
+    }));
 
-  it("never fails a writer's transaction that read before the checkpoint and writes after it", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "mailpen-checkpoint-"));
-    const file = path.join(dir, "s.sqlite");
-    const writer = new Database(file);
-    const parser = createMessageParser({ worker: true, logger: console });
-    try {
-      writer.pragma("journal_mode = WAL");
-      writer.pragma("wal_autocheckpoint = 0");
-      writer.exec("CREATE TABLE t (n INTEGER)");
+  it("never fails a writer's transaction that read before the checkpoint and writes after it", () =>
+    withWalWriter("n INTEGER", async ({ file, writer, parser }) => {
       writer.prepare("INSERT INTO t (n) VALUES (1)").run();
       // Every frame copied, the WAL not reset: the next reader reads the database file alone.
       writer.pragma("wal_checkpoint(PASSIVE)");
       writer.exec("BEGIN");
-      expect((writer.prepare("SELECT count(*) AS n FROM t").get() as { n: number }).n).toBe(1);
+      expect(rowCount(writer)).toBe(1);
       await parser.checkpointWal(file);
       // A checkpoint that reset the WAL (RESTART, TRUNCATE) makes this fail with SQLITE_BUSY_SNAPSHOT.
       writer.prepare("INSERT INTO t (n) VALUES (2)").run();
       writer.exec("COMMIT");
-      expect((writer.prepare("SELECT count(*) AS n FROM t").get() as { n: number }).n).toBe(2);
-    } finally {
-      if (writer.inTransaction) writer.exec("ROLLBACK");
-      await parser.close();
-      writer.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+      expect(rowCount(writer)).toBe(2);
+    }));
 
   it("answers null without a worker, so the caller checkpoints on its own connection", async () => {
     const parser = createMessageParser({ worker: false, logger: console });

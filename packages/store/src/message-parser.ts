@@ -169,6 +169,13 @@ export function createMessageParser(options: {
     return worker;
   };
 
+  /** The worker for a new request: no longer counting down to its idle stop, started if need be. */
+  const startForWork = (): Worker | null => {
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = null;
+    return start();
+  };
+
   /** Workers of large messages still parsing (stopped by close). */
   const large = new Set<Worker>();
 
@@ -226,9 +233,7 @@ export function createMessageParser(options: {
       const fast = inline ? fastParse(raw) : null;
       if (fast !== null) return Promise.resolve(fast);
       if (raw.length > WORKER_MAX_BYTES && !failed) return parseLarge(raw, reread);
-      if (idleTimer) clearTimeout(idleTimer);
-      idleTimer = null;
-      const w = start();
+      const w = startForWork();
       if (!w) return parseContent(raw, inline);
       return new Promise<ParseResult>((resolve) => {
         const key = nextKey++;
@@ -241,9 +246,7 @@ export function createMessageParser(options: {
       });
     },
     checkpointWal(path) {
-      if (idleTimer) clearTimeout(idleTimer);
-      idleTimer = null;
-      const w = start();
+      const w = startForWork();
       if (!w) return Promise.resolve(null);
       return new Promise((resolve) => {
         const key = nextKey++;

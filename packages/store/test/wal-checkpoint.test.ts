@@ -2,25 +2,31 @@ import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { openStore } from "../src/index.ts";
+import { openStore, type MailStore } from "../src/index.ts";
 import { newMessage, textMessage } from "./message-builder.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "mailpen-wal-checkpoint-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** `count` messages of 256 KiB of `letter` lines, one after the other; the database file's size before. */
+async function addLargeMessages(store: MailStore, file: string, count: number, letter: string) {
+  const emptySize = statSync(file).size;
+  const body = `${letter.repeat(998)}\r\n`.repeat(262);
+  for (let i = 0; i < count; i++)
+    await store.addMessage(newMessage(textMessage({ subject: `${letter} ${i}`, body })));
+  return emptySize;
+}
+
 describe("WAL checkpoints", () => {
   it("are done by the worker while writes go on, and never fail a write of the main connection", async () => {
     const file = path.join(dir, "burst.sqlite");
     const store = openStore({ path: file, maxMessages: 0 });
     try {
-      const emptySize = statSync(file).size;
       // 80 messages of 256 KiB: about 42 MB by the store's estimate, past its 32 MB step. A write every
       // 20 ms keeps the quiet-spell checkpoint (after 250 ms without a write) from running, and the
-      // main connection's own checkpoint waits for 160 MB: only the worker copies pages meanwhile.
-      const body = "x".repeat(998) + "\r\n";
-      for (let i = 0; i < 80; i++)
-        await store.addMessage(newMessage(textMessage({ subject: `big ${i}`, body: body.repeat(262) })));
+      // main connection's own checkpoint waits for 512 MB: only the worker copies pages meanwhile.
+      const emptySize = await addLargeMessages(store, file, 80, "x");
       let grown = false;
       for (let i = 0; i < 200 && !grown; i++) {
         await store.addMessage(newMessage(textMessage({ subject: `small ${i}` })));
@@ -53,10 +59,7 @@ describe("WAL checkpoints", () => {
     const file = path.join(dir, "no-worker.sqlite");
     const store = openStore({ path: file, maxMessages: 0, parseInWorker: false });
     try {
-      const emptySize = statSync(file).size;
-      const body = "y".repeat(998) + "\r\n";
-      for (let i = 0; i < 10; i++)
-        await store.addMessage(newMessage(textMessage({ subject: `m ${i}`, body: body.repeat(262) })));
+      const emptySize = await addLargeMessages(store, file, 10, "y");
       // The quiet spell's checkpoint, on the main connection.
       let grown = false;
       for (let i = 0; i < 100 && !grown; i++) {

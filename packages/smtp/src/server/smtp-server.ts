@@ -196,7 +196,7 @@ export function createSmtpServer(backend: SmtpBackend, options: SmtpServerOption
           if (!implicitTls)
             acceptWithSharedReadBuffer(server, {
               onSocket: (socket) => accept(socket, false, local, true),
-              onChunk: onSharedRead,
+              onChunk: onSocketData,
               onError: (error) => ctx.logger.error("SMTP listener error", error),
             });
           resolve({ address: address.address, port: address.port });
@@ -244,10 +244,6 @@ const CONNECTION = Symbol("mailpen.smtp.connection");
 type OwnedSocket = net.Socket & { [CONNECTION]?: Connection };
 function onSocketData(this: OwnedSocket, chunk: Buffer): void {
   this[CONNECTION]?.handleData(chunk);
-}
-/** The same for a socket reading into the shared buffer: `chunk` is valid during the call only. */
-function onSharedRead(this: net.Socket, chunk: Buffer): void {
-  (this as OwnedSocket)[CONNECTION]?.handleData(chunk);
 }
 function onSocketError(this: OwnedSocket, error: NodeJS.ErrnoException): void {
   this[CONNECTION]?.handleError(error);
@@ -423,7 +419,7 @@ class Connection {
     this.socket.destroy();
   }
 
-  /** `dataEvents` false: the socket reads into the shared buffer (its reads come to onSharedRead). */
+  /** `dataEvents` false: the socket reads into the shared buffer (its reads come to onSocketData directly). */
   private attach(socket: net.Socket, dataEvents = true): void {
     (socket as OwnedSocket)[CONNECTION] = this;
     if (dataEvents) socket.on("data", onSocketData);
