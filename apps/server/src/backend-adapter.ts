@@ -48,6 +48,25 @@ export function createStoreBackend(store: MailStore, options: StoreBackendOption
       // now, not when tens of megabytes of such garbage have piled up.
       releaseMemory(delivery.raw);
     },
+    // Content is streamed into the store as it arrives: a large message is written in chunks
+    // instead of being held whole (store: beginMessage), so `deliver` is not used by the engine.
+    openContent(info) {
+      const declared = info.envelope.mailParams["SIZE"];
+      const writer = store.beginMessage({ sizeHint: typeof declared === "string" ? Number(declared) : 0 });
+      return {
+        write: (chunk) => writer.write(chunk),
+        end: async (summary) => {
+          await writer.end({
+            id: info.id,
+            sessionId: info.sessionId,
+            receivedAt: info.receivedAt,
+            envelope: info.envelope,
+            contentSummary: summary,
+          });
+        },
+        abort: () => writer.abort(),
+      };
+    },
     sessionEnded(end) {
       const { id, ...rest } = end;
       bestEffort("session end", () => store.endSession(id, rest));

@@ -90,6 +90,32 @@ describe("mailpen end to end", () => {
     }
   }, 60_000);
 
+  it("keeps a 2 MB message byte-exact, written to the store in chunks while it arrived", async () => {
+    // Lines starting with a dot are dot-stuffed on the wire and unstuffed by Mailpen; 8-bit octets
+    // and a chunk boundary (256 KiB) in the middle of a line must all come back as sent.
+    const lines = Array.from({ length: 40_000 }, (_, i) =>
+      i % 7 === 0 ? `.dot line ${i} caf\u00e9` : `line ${i} of a large message, 50 bytes long`,
+    );
+    const raw = Buffer.from(
+      `From: app@example.com\r\nTo: ann@example.com\r\nSubject: e2e spooled raw\r\n` +
+        `Content-Type: text/plain; charset=utf-8\r\n\r\n${lines.join("\r\n")}\r\n`,
+    );
+    expect(raw.length).toBeGreaterThan(1024 * 1024);
+    const t = transport();
+    await t.sendMail({ envelope: { from: "app@example.com", to: ["ann@example.com"] }, raw });
+    t.close();
+    const list = await getJson<{ messages: MessageSummary[] }>(
+      `/api/messages?query=${encodeURIComponent('subject:"e2e spooled raw"')}`,
+    );
+    expect(list.messages).toHaveLength(1);
+    const id = list.messages[0]!.id;
+    const downloaded = Buffer.from(await (await fetch(api(`/api/messages/${id}/raw`))).arrayBuffer());
+    expect(downloaded.length).toBe(raw.length);
+    expect(downloaded.equals(raw)).toBe(true);
+    const detail = await getJson<MessageDetail>(`/api/messages/${id}`);
+    expect(detail.text === `${lines.join("\n")}\n`).toBe(true);
+  }, 60_000);
+
   it("reports healthy once both listeners are up", async () => {
     const res = await fetch(api("/api/health"));
     expect(res.status).toBe(200);

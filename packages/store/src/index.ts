@@ -6,6 +6,7 @@ export type {
   ListMessagesOptions,
   ListSessionsOptions,
   MailStore,
+  MessageWriter,
   NewMessage,
   PartContent,
 } from "./mail-store.ts";

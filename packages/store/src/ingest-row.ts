@@ -26,8 +26,12 @@ export interface FtsRow {
   body: string;
 }
 
-/** Builds the rows of one message; `id` is the given or generated message id. */
-export function toIngestRow(message: NewMessage, id: string): IngestRow {
+/**
+ * Builds the rows of one message; `id` is the given or generated message id. For a message spooled
+ * in chunks, `message.raw` is only its head (scanned for headers) and `size` its whole size; its
+ * flags then come from `contentSummary`, which must be given.
+ */
+export function toIngestRow(message: NewMessage, id: string, size = message.raw.length): IngestRow {
   if (!Buffer.isBuffer(message.raw)) throw new TypeError("NewMessage.raw must be a Buffer");
   const raw = message.raw;
   const scan = scanHeaders(raw);
@@ -38,7 +42,7 @@ export function toIngestRow(message: NewMessage, id: string): IngestRow {
     session_id: message.sessionId,
     received_at: message.receivedAt.getTime(),
     envelope_json: envelopeJson,
-    size: raw.length,
+    size,
     subject: scan.subject,
     from_json: scan.from === null ? null : JSON.stringify(scan.from),
     to_json: JSON.stringify(scan.to),
@@ -66,7 +70,7 @@ export function toIngestRow(message: NewMessage, id: string): IngestRow {
     envelope: JSON.parse(envelopeJson) as Envelope,
     subject: scan.subject,
     snippet: scan.snippet,
-    size: raw.length,
+    size,
     attachmentCount: 0,
     hasHtml: scan.hasHtml,
     hasText: scan.hasText,

@@ -38,6 +38,13 @@ export interface MailStore {
    * `message.raw` once this resolves: the caller may free it (`releaseMemory`).
    */
   addMessage(message: NewMessage): Promise<MessageSummary>;
+  /**
+   * Store a message whose bytes arrive in pieces (SMTP DATA), with bounded memory: a large message
+   * is written to the database in chunks as it arrives instead of being held whole. `sizeHint` is
+   * the size the sender declared, if any (only a hint). The message becomes visible, like
+   * `addMessage`, once `end` resolves.
+   */
+  beginMessage(options?: { sizeHint?: number }): MessageWriter;
 
   // -- messages ---------------------------------------------------------------------------------
   listMessages(options?: ListMessagesOptions): MessageListResponse;
@@ -96,6 +103,21 @@ export interface NewMessage {
    * They must describe exactly these bytes.
    */
   contentSummary?: DataSummary;
+}
+
+/** One message being received; exactly one of `end` or `abort` is called, after the writes. */
+export interface MessageWriter {
+  /** Append bytes, copied: the caller may reuse its buffer at once. */
+  write(bytes: Uint8Array): void;
+  /**
+   * The bytes are complete: store the message (resolves once committed, as `addMessage`).
+   * `contentSummary` is required: a large message's bytes are not all in memory to be scanned.
+   */
+  end(
+    message: Omit<NewMessage, "raw" | "contentSummary"> & { contentSummary: DataSummary },
+  ): Promise<MessageSummary>;
+  /** Drop what was written; nothing is stored. */
+  abort(): void;
 }
 
 export interface PartContent {

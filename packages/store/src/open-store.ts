@@ -11,7 +11,9 @@
  *   (or close, or FTS_PENDING_MAX) writes it, or the parse writes the full row instead. A message
  *   without its FTS row in the database is always one whose full parse is pending, so a restart
  *   indexes it too.
- * - The raw message is written once, byte-exact, and never updated.
+ * - The raw message is written once, byte-exact, and never updated: as one blob, or (a large message
+ *   received through beginMessage) as the chunks of a spool, written as it arrived; the message's
+ *   own transaction writes its last chunk and links the spool (message-writer.ts).
  * - The in-memory counters (total, unread, bytes, sessions) mirror the database: this process is
  *   the only writer. They are loaded at open and recomputed after bulk deletes.
  * - Rows never leave this file unmapped (see row-mapping.ts).
@@ -39,9 +41,12 @@ import type {
   ListMessagesOptions,
   ListSessionsOptions,
   MailStore,
+  MessageWriter,
   NewMessage,
   PartContent,
 } from "./mail-store.ts";
+import { SpoolingMessageWriter } from "./message-writer.ts";
+import type { SpooledContent, SpoolHost } from "./message-writer.ts";
 import { scanHeaders } from "./header-scan.ts";
 import { parseMessageHeaders } from "./message-parse.ts";
 import type { ParseResult } from "./message-parse.ts";
@@ -99,6 +104,8 @@ export class InvalidQueryError extends Error {
 }
 
 const DEFAULT_MAX_MESSAGES = 10_000;
+/** The raw column of a message whose bytes are in a spool. */
+const EMPTY_RAW = Buffer.alloc(0);
 const MAX_SEQ = "9223372036854775807";
 const MAX_PAGE = 1000;
 const DEFAULT_PAGE = 50;
@@ -162,6 +169,8 @@ const CHECKPOINT_QUIET_MS = 250;
 const CHECKPOINT_MAIN_MAX_BYTES = 2 * 1024 * 1024;
 
 interface PendingAdd extends IngestRow {
+  /** The bytes are in a spool (raw is then empty). */
+  spooled: SpooledContent | null;
   resolve: (summary: MessageSummary) => void;
   reject: (error: unknown) => void;
 }
@@ -186,6 +195,8 @@ interface SessionCursor {
 /** One write waiting for the next group commit. */
 type WriteOp =
   | { kind: "message"; item: PendingAdd }
+  | { kind: "raw.chunk"; spool: number; n: number; bytes: Buffer }
+  | { kind: "raw.drop"; spool: number }
   | {
       kind: "session.start";
       id: string;
@@ -206,6 +217,14 @@ type WriteOp =
       state: StateParams | null;
     }
   | { kind: "session.end"; id: string; state: StateParams; endedAt: number; outcome: string };
+
+/** A message_raw row with its spool, if its bytes are in one. */
+interface RawRow {
+  seq: number;
+  size: number;
+  raw: Buffer;
+  spool: number | null;
+}
 
 /** `ftsSeq`: a message committed without its FTS row, which waits in pendingFts. */
 type OpResult = { ok: true; ftsSeq?: number } | { ok: false; error: unknown };
@@ -317,6 +336,16 @@ class SqliteMailStore implements MailStore {
   private readonly s: Statements;
   /** False for ":memory:": no WAL to checkpoint. */
   private readonly onDisk: boolean;
+  /** The next spool id (message-writer.ts): above every spool in the database. */
+  private nextSpool: number;
+  private readonly spoolHost: SpoolHost = {
+    newSpool: () => this.nextSpool++,
+    writeChunk: (spool, n, bytes) => this.enqueue({ kind: "raw.chunk", spool, n, bytes }),
+    dropSpool: (spool) => {
+      if (!this.closed) this.enqueue({ kind: "raw.drop", spool });
+    },
+    addMessage: (message, spooled) => this.ingest(message, spooled),
+  };
 
   constructor(
     private readonly db: Database.Database,
@@ -334,6 +363,7 @@ class SqliteMailStore implements MailStore {
     this.onDisk = lock !== null;
     this.workerCheckpointFailed = options.parseInWorker === false;
     this.loadCounters();
+    this.nextSpool = this.dropOrphanSpools() + 1;
     this.parser = createMessageParser({ worker: options.parseInWorker ?? true, logger: this.logger });
     this.queue = createParseQueue(
       (id) => this.parseOne(id),
@@ -393,15 +423,27 @@ class SqliteMailStore implements MailStore {
   }
 
   addMessage(message: NewMessage): Promise<MessageSummary> {
-    if (this.closed) return Promise.reject(new Error("mail store is closed"));
+    return this.ingest(message, null);
+  }
+
+  beginMessage(options: { sizeHint?: number } = {}): MessageWriter {
+    this.assertOpen();
+    return new SpoolingMessageWriter(this.spoolHost, options.sizeHint);
+  }
+
+  /** Queue a message for the group commit; a spooled one's `message.raw` is only its head. */
+  private ingest(message: NewMessage, spooled: SpooledContent | null): Promise<MessageSummary> {
     let item: IngestRow;
     try {
-      item = toIngestRow(message, message.id ?? this.newId());
+      if (this.closed) throw new Error("mail store is closed");
+      item = toIngestRow(message, message.id ?? this.newId(), spooled?.size);
+      if (spooled) item.raw = EMPTY_RAW;
     } catch (error) {
+      if (spooled) this.spoolHost.dropSpool(spooled.spool);
       return Promise.reject(error);
     }
     return new Promise((resolve, reject) => {
-      this.enqueue({ kind: "message", item: { ...item, resolve, reject } });
+      this.enqueue({ kind: "message", item: { ...item, spooled, resolve, reject } });
     });
   }
 
@@ -413,7 +455,7 @@ class SqliteMailStore implements MailStore {
    */
   private enqueue(op: WriteOp): void {
     this.parseGate.noteWrite();
-    if (op.kind === "message") {
+    if (op.kind === "message" || op.kind === "raw.chunk") {
       this.messageOps.push(op);
       if (!this.flushScheduled) {
         this.flushScheduled = true;
@@ -503,13 +545,27 @@ class SqliteMailStore implements MailStore {
     let sessionsChanged = false;
     ops.forEach((op, i) => {
       const result = results[i] ?? { ok: false, error: null };
+      if (op.kind === "raw.chunk" || op.kind === "raw.drop") {
+        if (!result.ok) this.logger.error(`mailpen store: could not record ${op.kind}`, result.error);
+        else if (op.kind === "raw.chunk") {
+          committedBytes += 2 * op.bytes.length;
+          releaseMemory(op.bytes);
+        }
+        return;
+      }
       if (op.kind === "message") {
-        if (!result.ok) return op.item.reject(result.error);
+        const spooled = op.item.spooled;
+        if (!result.ok) {
+          if (spooled) this.spoolHost.dropSpool(spooled.spool);
+          return op.item.reject(result.error);
+        }
         messages++;
         this.counters.total++;
         this.counters.unread++;
         this.counters.bytes += op.item.row.size;
-        committedBytes += 2 * op.item.row.size + WAL_BYTES_PER_MESSAGE;
+        // A spooled message's earlier chunks were counted with their own commits.
+        committedBytes += 2 * (spooled ? spooled.tail.length : op.item.row.size) + WAL_BYTES_PER_MESSAGE;
+        if (spooled) releaseMemory(spooled.tail);
         events.push({ type: "message.created", message: op.item.summary });
         return;
       }
@@ -583,9 +639,20 @@ class SqliteMailStore implements MailStore {
       }
     >();
     const results: OpResult[] = ops.map((op): OpResult => {
+      if (op.kind === "raw.chunk") {
+        this.s.insertSpoolChunk.run(op.spool, op.n, op.bytes);
+        return { ok: true };
+      }
+      if (op.kind === "raw.drop") {
+        this.s.dropSpool.run(op.spool);
+        return { ok: true };
+      }
       if (op.kind === "message") {
+        const spooled = op.item.spooled;
+        if (spooled) this.writeLastChunk(spooled);
         const seq = Number(this.s.insertMessage.run(op.item.row).lastInsertRowid);
         this.s.insertRaw.run(seq, op.item.raw);
+        if (spooled) this.s.linkSpool.run(seq, spooled.spool);
         if (!withFts) return { ok: true, ftsSeq: seq };
         this.s.insertFts.run({ rowid: seq, ...op.item.fts });
         return { ok: true };
@@ -639,6 +706,57 @@ class SqliteMailStore implements MailStore {
   }
 
   /**
+   * A spooled message's last chunk, in the message's own transaction, after checking that every
+   * earlier chunk was committed: a chunk whose commit failed fails the message (451), never leaves
+   * it with a hole.
+   */
+  private writeLastChunk(spooled: SpooledContent): void {
+    const { n } = this.s.countSpoolChunks.get(spooled.spool) as { n: number };
+    if (n !== spooled.queued)
+      throw new Error(`message content incomplete: ${n} of ${spooled.queued} chunks were stored`);
+    this.s.insertSpoolChunk.run(spooled.spool, spooled.queued, spooled.tail);
+  }
+
+  /**
+   * Deletes the chunks no message links (a message still arriving when the last process stopped);
+   * returns the highest spool id left, 0 for none.
+   */
+  private dropOrphanSpools(): number {
+    this.db.prepare("DELETE FROM raw_spool_chunk WHERE spool NOT IN (SELECT spool FROM message_spool)").run();
+    const row = this.db.prepare("SELECT max(spool) AS spool FROM raw_spool_chunk").get() as {
+      spool: number | null;
+    };
+    return row.spool ?? 0;
+  }
+
+  /**
+   * A message's raw bytes: its blob, or its spool's chunks in order, copied one at a time into a
+   * buffer of the message's size (reading them all and concatenating held the message twice).
+   */
+  private rawOf(row: RawRow): Buffer {
+    if (row.spool === null) return row.raw;
+    const raw = Buffer.allocUnsafeSlow(row.size);
+    let at = 0;
+    for (const { bytes } of this.s.spoolChunks.iterate(row.spool) as IterableIterator<{ bytes: Buffer }>) {
+      if (at + bytes.length > raw.length) throw new Error(`message ${row.seq}: its chunks exceed its size`);
+      at += bytes.copy(raw, at);
+      releaseMemory(bytes);
+    }
+    if (at !== raw.length)
+      throw new Error(`message ${row.seq}: its chunks hold ${at} of ${raw.length} bytes`);
+    return raw;
+  }
+
+  /**
+   * What a header scan reads of a message: its blob, or the first chunk of its spool (a header block
+   * longer than a chunk, CHUNK_BYTES, is cut there).
+   */
+  private headOf(row: Pick<RawRow, "raw" | "spool">): Buffer {
+    if (row.spool === null) return row.raw;
+    return (this.s.firstSpoolChunk.get(row.spool) as { bytes: Buffer } | undefined)?.bytes ?? EMPTY_RAW;
+  }
+
+  /**
    * Replaces the FTS rows of the messages whose parse is pending with their header scan's, in one
    * transaction (one raw message in memory at a time); returns their ids.
    */
@@ -649,12 +767,13 @@ class SqliteMailStore implements MailStore {
       id: string;
       envelope_json: string;
       raw: Buffer;
+      spool: number | null;
     }>;
     const pending: { seq: number; fts: FtsRow }[] = [];
     for (const row of rows) {
       // Only the header scan: the rest of an ingest row (flags over the whole raw, JSON) is stored.
       const envelope = JSON.parse(row.envelope_json) as Envelope;
-      pending.push({ seq: row.seq, fts: toFtsRow(scanHeaders(row.raw), envelope) });
+      pending.push({ seq: row.seq, fts: toFtsRow(scanHeaders(this.headOf(row)), envelope) });
       ids.push(row.id);
     }
     if (pending.length === 0) return ids;
@@ -782,14 +901,15 @@ class SqliteMailStore implements MailStore {
     }
     this.parseBytes += sized.size;
     let result: ParseResult;
-    let found: { seq: number; raw: Buffer } | undefined;
+    let found: RawRow | undefined;
     try {
-      found = this.s.rawById.get(id) as { seq: number; raw: Buffer } | undefined;
+      found = this.s.rawById.get(id) as RawRow | undefined;
       if (!found) return;
       // The raw may move to the parse worker; should the worker die, it is read again.
-      result = await this.parser.parse(found.raw, () =>
-        this.db.open ? (this.s.rawById.get(id) as { raw: Buffer } | undefined)?.raw : undefined,
-      );
+      result = await this.parser.parse(this.rawOf(found), () => {
+        const again = this.db.open ? (this.s.rawById.get(id) as RawRow | undefined) : undefined;
+        return again && this.rawOf(again);
+      });
     } finally {
       this.parseBytes -= sized.size;
       // Wake every waiter: each re-checks the budget, the first that fits takes it.
@@ -997,7 +1117,8 @@ class SqliteMailStore implements MailStore {
     if (!this.db.open) return undefined;
     const row = this.s.summaryById.get(id) as MessageRow | undefined;
     if (!row) return undefined;
-    const raw = (this.s.rawBySeq.get(row.seq) as { raw: Buffer } | undefined)?.raw ?? Buffer.alloc(0);
+    const stored = this.s.rawBySeq.get(row.seq) as Pick<RawRow, "raw" | "spool"> | undefined;
+    const raw = stored ? this.headOf(stored) : EMPTY_RAW;
     const content = this.s.contentBySeq.get(row.seq) as
       { text: string | null; html: string | null } | undefined;
     const parts = this.s.partsBySeq.all(row.seq) as PartRow[];
@@ -1014,7 +1135,8 @@ class SqliteMailStore implements MailStore {
   getRaw(id: string): Buffer | undefined {
     this.assertOpen();
     this.flushWrites();
-    return (this.s.rawById.get(id) as { raw: Buffer } | undefined)?.raw;
+    const stored = this.s.rawById.get(id) as RawRow | undefined;
+    return stored && this.rawOf(stored);
   }
 
   async getPart(id: string, partId: string): Promise<PartContent | undefined> {
@@ -1066,7 +1188,15 @@ class SqliteMailStore implements MailStore {
     if (all) {
       const count = this.db.transaction(() => {
         const n = (this.s.countMessages.get() as { n: number }).n;
-        for (const table of ["messages", "message_raw", "message_content", "message_parts"]) {
+        // Only linked spools: the chunks of a message still arriving stay.
+        this.db.prepare("DELETE FROM raw_spool_chunk WHERE spool IN (SELECT spool FROM message_spool)").run();
+        for (const table of [
+          "messages",
+          "message_raw",
+          "message_spool",
+          "message_content",
+          "message_parts",
+        ]) {
           this.db.prepare(`DELETE FROM ${table}`).run();
         }
         this.db.prepare("INSERT INTO messages_fts (messages_fts) VALUES ('delete-all')").run();
@@ -1239,6 +1369,8 @@ class SqliteMailStore implements MailStore {
   private deleteBySeqs(seqs: number[]): void {
     for (const seq of seqs) {
       this.s.deleteMessage.run(seq);
+      this.s.deleteSpoolOf.run(seq);
+      this.s.deleteSpoolLink.run(seq);
       this.s.deleteRaw.run(seq);
       this.s.deleteContent.run(seq);
       this.s.deleteParts.run(seq);

@@ -20,6 +20,16 @@ export function prepareStatements(db: Database.Database) {
         @flags_json, @parse_state, @parse_error)`,
     ),
     insertRaw: p("INSERT INTO message_raw (seq, raw) VALUES (?, ?)"),
+    insertSpoolChunk: p("INSERT INTO raw_spool_chunk (spool, n, bytes) VALUES (?, ?, ?)"),
+    countSpoolChunks: p("SELECT count(*) AS n FROM raw_spool_chunk WHERE spool = ?"),
+    linkSpool: p("INSERT INTO message_spool (seq, spool) VALUES (?, ?)"),
+    spoolChunks: p("SELECT bytes FROM raw_spool_chunk WHERE spool = ? ORDER BY n"),
+    firstSpoolChunk: p("SELECT bytes FROM raw_spool_chunk WHERE spool = ? ORDER BY n LIMIT 1"),
+    dropSpool: p("DELETE FROM raw_spool_chunk WHERE spool = ?"),
+    deleteSpoolOf: p(
+      "DELETE FROM raw_spool_chunk WHERE spool = (SELECT spool FROM message_spool WHERE seq = ?)",
+    ),
+    deleteSpoolLink: p("DELETE FROM message_spool WHERE seq = ?"),
     insertFts: p(
       "INSERT INTO messages_fts (rowid, subject, from_addr, to_addr, body) VALUES (@rowid, @subject, @from_addr, @to_addr, @body)",
     ),
@@ -47,9 +57,12 @@ export function prepareStatements(db: Database.Database) {
     summaryBySeq: p(`SELECT ${MESSAGE_SUMMARY_COLUMNS} FROM messages m WHERE m.seq = ?`),
     seqById: p("SELECT seq FROM messages WHERE id = ?"),
     rawById: p(
-      "SELECT m.seq, r.raw, m.envelope_json FROM messages m JOIN message_raw r ON r.seq = m.seq WHERE m.id = ?",
+      `SELECT m.seq, m.size, r.raw, s.spool FROM messages m JOIN message_raw r ON r.seq = m.seq
+       LEFT JOIN message_spool s ON s.seq = m.seq WHERE m.id = ?`,
     ),
-    rawBySeq: p("SELECT raw FROM message_raw WHERE seq = ?"),
+    rawBySeq: p(
+      "SELECT r.raw, s.spool FROM message_raw r LEFT JOIN message_spool s ON s.seq = r.seq WHERE r.seq = ?",
+    ),
     contentBySeq: p("SELECT text, html FROM message_content WHERE seq = ?"),
     partsBySeq: p(
       `SELECT ordinal, part_id, filename, content_type, disposition, size, content_id, checksum
@@ -60,8 +73,8 @@ export function prepareStatements(db: Database.Database) {
        WHERE m.id = ? AND (p.part_id = ? OR p.content_id = ?) ORDER BY p.ordinal LIMIT 1`,
     ),
     pendingForIndex: p(
-      `SELECT m.seq, m.id, m.envelope_json, r.raw FROM messages m JOIN message_raw r ON r.seq = m.seq
-       WHERE m.parse_state = 'pending' ORDER BY m.seq`,
+      `SELECT m.seq, m.id, m.envelope_json, r.raw, s.spool FROM messages m JOIN message_raw r ON r.seq = m.seq
+       LEFT JOIN message_spool s ON s.seq = m.seq WHERE m.parse_state = 'pending' ORDER BY m.seq`,
     ),
     deleteMessage: p("DELETE FROM messages WHERE seq = ?"),
     deleteRaw: p("DELETE FROM message_raw WHERE seq = ?"),

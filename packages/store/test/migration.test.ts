@@ -51,7 +51,7 @@ describe("migration 002: transcript chunks", () => {
       await store.close();
     }
     const db = new Database(file, { readonly: true });
-    expect(db.pragma("user_version", { simple: true })).toBe(3); // and 003 after it
+    expect(db.pragma("user_version", { simple: true })).toBe(4); // and 003, 004 after it
     expect(db.prepare("SELECT count(*) AS n FROM transcript_entries").get()).toEqual({ n: 0 });
     expect(db.prepare("SELECT count(*) AS n FROM transcript_chunks").get()).toEqual({ n: 0 });
     db.close();
