@@ -3,7 +3,9 @@
  *
  * - Up to CHUNK_BYTES the content stays in memory, in one page that doubles from FIRST_PAGE_BYTES
  *   (or starts at the size the client declared), and the message is stored as one raw blob, exactly
- *   as `addMessage` stores it: small messages cost what they cost before.
+ *   as `addMessage` stores it. The raw handed over is a view of that page, not a copy, and a first
+ *   page comes from the store's PagePool and goes back to it once the message's commit is over, so
+ *   a small message allocates no buffer of its own.
  * - Beyond that, each full CHUNK_BYTES page goes to the database as a chunk of a spool (migration
  *   004) with the next group commit, and its memory is freed once committed: a message of any size
  *   holds about one chunk in memory. The last chunk is written in the message's own transaction,
@@ -42,13 +44,35 @@ export interface SpoolHost {
    * Store the message. Spooled: `message.raw` is the head (for the header scan only) and the bytes
    * are the spool's; the host drops the spool should the message not be stored.
    */
-  addMessage(message: NewMessage, spooled: SpooledContent | null): Promise<MessageSummary>;
+  addMessage(
+    message: NewMessage,
+    spooled: SpooledContent | null,
+    /** Called once the message's write is over (committed or failed): `message.raw` is free again. */
+    written: (() => void) | null,
+  ): Promise<MessageSummary>;
+}
+
+/** First pages, reused from one message to the next (about one in use per session receiving). */
+export class PagePool {
+  private readonly pages: Buffer[] = [];
+
+  constructor(private readonly max = 64) {}
+
+  take(): Buffer {
+    return this.pages.pop() ?? Buffer.allocUnsafeSlow(FIRST_PAGE_BYTES);
+  }
+
+  give(page: Buffer): void {
+    if (this.pages.length < this.max) this.pages.push(page);
+  }
 }
 
 type WriterEnd = Parameters<MessageWriter["end"]>[0];
 
 export class SpoolingMessageWriter implements MessageWriter {
   private page: Buffer;
+  /** Whether `page` came from the pool (and goes back to it). */
+  private pooled: boolean;
   private used = 0;
   private size = 0;
   private spool: number | null = null;
@@ -58,10 +82,11 @@ export class SpoolingMessageWriter implements MessageWriter {
 
   constructor(
     private readonly host: SpoolHost,
+    private readonly pool: PagePool,
     sizeHint = 0,
   ) {
-    const first = Number.isSafeInteger(sizeHint) && sizeHint > 0 ? sizeHint : FIRST_PAGE_BYTES;
-    this.page = Buffer.allocUnsafeSlow(Math.min(first, CHUNK_BYTES));
+    this.pooled = !(Number.isSafeInteger(sizeHint) && sizeHint > FIRST_PAGE_BYTES);
+    this.page = this.pooled ? pool.take() : Buffer.allocUnsafeSlow(Math.min(sizeHint, CHUNK_BYTES));
   }
 
   write(bytes: Uint8Array): void {
@@ -80,17 +105,22 @@ export class SpoolingMessageWriter implements MessageWriter {
   end(message: WriterEnd): Promise<MessageSummary> {
     if (this.done) return Promise.reject(new Error("message writer already ended"));
     this.done = true;
-    const content =
-      this.used === this.page.length ? this.page : Buffer.from(this.page.subarray(0, this.used));
+    const page = this.page;
     this.page = EMPTY;
-    if (this.spool === null) return this.host.addMessage({ ...message, raw: content }, null);
-    const spooled = { spool: this.spool, queued: this.queued, tail: content, size: this.size };
-    return this.host.addMessage({ ...message, raw: this.head }, spooled);
+    if (this.spool === null) {
+      const written = this.pooled ? () => this.pool.give(page) : null;
+      return this.host.addMessage({ ...message, raw: page.subarray(0, this.used) }, null, written);
+    }
+    // The tail is a chunk of its own: copied to its size unless the page is full.
+    const tail = this.used === page.length ? page : Buffer.from(page.subarray(0, this.used));
+    const spooled = { spool: this.spool, queued: this.queued, tail, size: this.size };
+    return this.host.addMessage({ ...message, raw: this.head }, spooled, null);
   }
 
   abort(): void {
     if (this.done) return;
     this.done = true;
+    if (this.pooled) this.pool.give(this.page);
     this.page = EMPTY;
     if (this.spool !== null) this.host.dropSpool(this.spool);
   }
@@ -102,6 +132,8 @@ export class SpoolingMessageWriter implements MessageWriter {
         Math.min(Math.max(this.page.length * 2, FIRST_PAGE_BYTES), CHUNK_BYTES),
       );
       this.page.copy(bigger, 0, 0, this.used);
+      if (this.pooled) this.pool.give(this.page);
+      this.pooled = false;
       this.page = bigger;
       return;
     }

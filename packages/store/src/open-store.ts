@@ -45,7 +45,7 @@ import type {
   NewMessage,
   PartContent,
 } from "./mail-store.ts";
-import { SpoolingMessageWriter } from "./message-writer.ts";
+import { PagePool, SpoolingMessageWriter } from "./message-writer.ts";
 import type { SpooledContent, SpoolHost } from "./message-writer.ts";
 import { scanHeaders } from "./header-scan.ts";
 import { parseMessageHeaders } from "./message-parse.ts";
@@ -171,6 +171,8 @@ const CHECKPOINT_MAIN_MAX_BYTES = 2 * 1024 * 1024;
 interface PendingAdd extends IngestRow {
   /** The bytes are in a spool (raw is then empty). */
   spooled: SpooledContent | null;
+  /** Called once the write is over, committed or failed (message-writer.ts reuses the raw's page). */
+  written: (() => void) | null;
   resolve: (summary: MessageSummary) => void;
   reject: (error: unknown) => void;
 }
@@ -344,8 +346,9 @@ class SqliteMailStore implements MailStore {
     dropSpool: (spool) => {
       if (!this.closed) this.enqueue({ kind: "raw.drop", spool });
     },
-    addMessage: (message, spooled) => this.ingest(message, spooled),
+    addMessage: (message, spooled, written) => this.ingest(message, spooled, written),
   };
+  private readonly pagePool = new PagePool();
 
   constructor(
     private readonly db: Database.Database,
@@ -423,16 +426,20 @@ class SqliteMailStore implements MailStore {
   }
 
   addMessage(message: NewMessage): Promise<MessageSummary> {
-    return this.ingest(message, null);
+    return this.ingest(message, null, null);
   }
 
   beginMessage(options: { sizeHint?: number } = {}): MessageWriter {
     this.assertOpen();
-    return new SpoolingMessageWriter(this.spoolHost, options.sizeHint);
+    return new SpoolingMessageWriter(this.spoolHost, this.pagePool, options.sizeHint);
   }
 
   /** Queue a message for the group commit; a spooled one's `message.raw` is only its head. */
-  private ingest(message: NewMessage, spooled: SpooledContent | null): Promise<MessageSummary> {
+  private ingest(
+    message: NewMessage,
+    spooled: SpooledContent | null,
+    written: (() => void) | null,
+  ): Promise<MessageSummary> {
     let item: IngestRow;
     try {
       if (this.closed) throw new Error("mail store is closed");
@@ -440,10 +447,11 @@ class SqliteMailStore implements MailStore {
       if (spooled) item.raw = EMPTY_RAW;
     } catch (error) {
       if (spooled) this.spoolHost.dropSpool(spooled.spool);
+      written?.();
       return Promise.reject(error);
     }
     return new Promise((resolve, reject) => {
-      this.enqueue({ kind: "message", item: { ...item, spooled, resolve, reject } });
+      this.enqueue({ kind: "message", item: { ...item, spooled, written, resolve, reject } });
     });
   }
 
@@ -555,6 +563,7 @@ class SqliteMailStore implements MailStore {
       }
       if (op.kind === "message") {
         const spooled = op.item.spooled;
+        op.item.written?.();
         if (!result.ok) {
           if (spooled) this.spoolHost.dropSpool(spooled.spool);
           return op.item.reject(result.error);

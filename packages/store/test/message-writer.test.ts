@@ -91,6 +91,44 @@ describe("beginMessage", () => {
     expect(spoolRows(file)).toEqual({ chunks: 0, links: 0, emptyRaws: 0 });
   });
 
+  it("never lets messages in flight share a page, though pages are reused", async () => {
+    const store = open(newFile());
+    for (let round = 0; round < 3; round++) {
+      // Five messages at once, written in turns, one of them growing past its first page.
+      const raws = Array.from({ length: 5 }, (_, i) =>
+        textMessage({
+          subject: `Round ${round} message ${i}`,
+          body: `body ${i} `.repeat(i === 2 ? 3000 : 20),
+        }),
+      );
+      const writers = raws.map(() => store.beginMessage());
+      for (let at = 0; raws.some((raw) => at < raw.length); at += 100)
+        raws.forEach((raw, i) => {
+          if (at < raw.length) writers[i]!.write(raw.subarray(at, at + 100));
+        });
+      const ended = Promise.all(
+        writers.map((writer, i) =>
+          writer.end({
+            sessionId: null,
+            receivedAt: new Date(0),
+            envelope: envelopeFor(["bob@example.test"]),
+            contentSummary: summaryOf(raws[i]!),
+          }),
+        ),
+      );
+      // A message begun before those are committed must not get one of their pages.
+      const late = store.beginMessage();
+      late.write(Buffer.alloc(16 * 1024, "x"));
+      late.abort();
+      const summaries = await ended;
+      summaries.forEach((summary, i) => {
+        expect(summary.subject).toBe(`Round ${round} message ${i}`);
+        expect(store.getRaw(summary.id)?.equals(raws[i]!)).toBe(true);
+      });
+    }
+    await store.close();
+  });
+
   it("stores a large message in chunks as it arrives and reads it back byte-exact", async () => {
     const file = newFile();
     const store = open(file);
