@@ -47,6 +47,8 @@ import type {
 } from "./mail-store.ts";
 import { PagePool, SpoolingMessageWriter } from "./message-writer.ts";
 import type { SpooledContent, SpoolHost } from "./message-writer.ts";
+import { dropOrphanSpools, readHead, readRaw, writeLastChunk } from "./raw-spool.ts";
+import type { RawRow } from "./raw-spool.ts";
 import { scanHeaders } from "./header-scan.ts";
 import { parseMessageHeaders } from "./message-parse.ts";
 import type { ParseResult } from "./message-parse.ts";
@@ -220,14 +222,6 @@ type WriteOp =
     }
   | { kind: "session.end"; id: string; state: StateParams; endedAt: number; outcome: string };
 
-/** A message_raw row with its spool, if its bytes are in one. */
-interface RawRow {
-  seq: number;
-  size: number;
-  raw: Buffer;
-  spool: number | null;
-}
-
 /** `ftsSeq`: a message committed without its FTS row, which waits in pendingFts. */
 type OpResult = { ok: true; ftsSeq?: number } | { ok: false; error: unknown };
 
@@ -366,7 +360,7 @@ class SqliteMailStore implements MailStore {
     this.onDisk = lock !== null;
     this.workerCheckpointFailed = options.parseInWorker === false;
     this.loadCounters();
-    this.nextSpool = this.dropOrphanSpools() + 1;
+    this.nextSpool = dropOrphanSpools(this.db) + 1;
     this.parser = createMessageParser({ worker: options.parseInWorker ?? true, logger: this.logger });
     this.queue = createParseQueue(
       (id) => this.parseOne(id),
@@ -658,7 +652,7 @@ class SqliteMailStore implements MailStore {
       }
       if (op.kind === "message") {
         const spooled = op.item.spooled;
-        if (spooled) this.writeLastChunk(spooled);
+        if (spooled) writeLastChunk(this.s, spooled);
         const seq = Number(this.s.insertMessage.run(op.item.row).lastInsertRowid);
         this.s.insertRaw.run(seq, op.item.raw);
         if (spooled) this.s.linkSpool.run(seq, spooled.spool);
@@ -715,57 +709,6 @@ class SqliteMailStore implements MailStore {
   }
 
   /**
-   * A spooled message's last chunk, in the message's own transaction, after checking that every
-   * earlier chunk was committed: a chunk whose commit failed fails the message (451), never leaves
-   * it with a hole.
-   */
-  private writeLastChunk(spooled: SpooledContent): void {
-    const { n } = this.s.countSpoolChunks.get(spooled.spool) as { n: number };
-    if (n !== spooled.queued)
-      throw new Error(`message content incomplete: ${n} of ${spooled.queued} chunks were stored`);
-    this.s.insertSpoolChunk.run(spooled.spool, spooled.queued, spooled.tail);
-  }
-
-  /**
-   * Deletes the chunks no message links (a message still arriving when the last process stopped);
-   * returns the highest spool id left, 0 for none.
-   */
-  private dropOrphanSpools(): number {
-    this.db.prepare("DELETE FROM raw_spool_chunk WHERE spool NOT IN (SELECT spool FROM message_spool)").run();
-    const row = this.db.prepare("SELECT max(spool) AS spool FROM raw_spool_chunk").get() as {
-      spool: number | null;
-    };
-    return row.spool ?? 0;
-  }
-
-  /**
-   * A message's raw bytes: its blob, or its spool's chunks in order, copied one at a time into a
-   * buffer of the message's size (reading them all and concatenating held the message twice).
-   */
-  private rawOf(row: RawRow): Buffer {
-    if (row.spool === null) return row.raw;
-    const raw = Buffer.allocUnsafeSlow(row.size);
-    let at = 0;
-    for (const { bytes } of this.s.spoolChunks.iterate(row.spool) as IterableIterator<{ bytes: Buffer }>) {
-      if (at + bytes.length > raw.length) throw new Error(`message ${row.seq}: its chunks exceed its size`);
-      at += bytes.copy(raw, at);
-      releaseMemory(bytes);
-    }
-    if (at !== raw.length)
-      throw new Error(`message ${row.seq}: its chunks hold ${at} of ${raw.length} bytes`);
-    return raw;
-  }
-
-  /**
-   * What a header scan reads of a message: its blob, or the first chunk of its spool (a header block
-   * longer than a chunk, CHUNK_BYTES, is cut there).
-   */
-  private headOf(row: Pick<RawRow, "raw" | "spool">): Buffer {
-    if (row.spool === null) return row.raw;
-    return (this.s.firstSpoolChunk.get(row.spool) as { bytes: Buffer } | undefined)?.bytes ?? EMPTY_RAW;
-  }
-
-  /**
    * Replaces the FTS rows of the messages whose parse is pending with their header scan's, in one
    * transaction (one raw message in memory at a time); returns their ids.
    */
@@ -782,7 +725,7 @@ class SqliteMailStore implements MailStore {
     for (const row of rows) {
       // Only the header scan: the rest of an ingest row (flags over the whole raw, JSON) is stored.
       const envelope = JSON.parse(row.envelope_json) as Envelope;
-      pending.push({ seq: row.seq, fts: toFtsRow(scanHeaders(this.headOf(row)), envelope) });
+      pending.push({ seq: row.seq, fts: toFtsRow(scanHeaders(readHead(this.s, row)), envelope) });
       ids.push(row.id);
     }
     if (pending.length === 0) return ids;
@@ -915,9 +858,9 @@ class SqliteMailStore implements MailStore {
       found = this.s.rawById.get(id) as RawRow | undefined;
       if (!found) return;
       // The raw may move to the parse worker; should the worker die, it is read again.
-      result = await this.parser.parse(this.rawOf(found), () => {
+      result = await this.parser.parse(readRaw(this.s, found), () => {
         const again = this.db.open ? (this.s.rawById.get(id) as RawRow | undefined) : undefined;
-        return again && this.rawOf(again);
+        return again && readRaw(this.s, again);
       });
     } finally {
       this.parseBytes -= sized.size;
@@ -1127,7 +1070,7 @@ class SqliteMailStore implements MailStore {
     const row = this.s.summaryById.get(id) as MessageRow | undefined;
     if (!row) return undefined;
     const stored = this.s.rawBySeq.get(row.seq) as Pick<RawRow, "raw" | "spool"> | undefined;
-    const raw = stored ? this.headOf(stored) : EMPTY_RAW;
+    const raw = stored ? readHead(this.s, stored) : EMPTY_RAW;
     const content = this.s.contentBySeq.get(row.seq) as
       { text: string | null; html: string | null } | undefined;
     const parts = this.s.partsBySeq.all(row.seq) as PartRow[];
@@ -1145,7 +1088,7 @@ class SqliteMailStore implements MailStore {
     this.assertOpen();
     this.flushWrites();
     const stored = this.s.rawById.get(id) as RawRow | undefined;
-    return stored && this.rawOf(stored);
+    return stored && readRaw(this.s, stored);
   }
 
   async getPart(id: string, partId: string): Promise<PartContent | undefined> {
