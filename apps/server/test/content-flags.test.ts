@@ -28,6 +28,11 @@ const hostile: Record<string, Buffer> = {
     Buffer.from("\r\n"),
   ]),
   "CR at a line end before CRLF": Buffer.from("Subject: crcr\r\n\r\none\r\r\ntwo\r\n"),
+  // Over 256 KiB the store writes the message in chunks as it arrives and never holds it whole: the
+  // flags of what only a later chunk holds must still be found.
+  "bare LF and NUL past the first chunk of a 400 KB message": Buffer.from(
+    `Subject: spooled\r\n\r\n${"a line of ordinary text\r\n".repeat(12_000)}bare\nlf\0nul\r\n`,
+  ),
 };
 
 /** DATA content for `raw`: CRLF-terminated, dot-stuffed after each CRLF. */
@@ -138,5 +143,8 @@ describe("flags of messages received over SMTP", () => {
     expect(await flagsOf("line of 998 octets")).not.toContain("long-line");
     expect(await flagsOf("8-bit without 8BITMIME")).toContain("8bit-without-8bitmime");
     expect(await flagsOf("CR at a line end before CRLF")).toContain("bare-cr");
+    const spooled = "bare LF and NUL past the first chunk of a 400 KB message";
+    expect(await flagsOf(spooled)).toEqual(expect.arrayContaining(["bare-lf", "nul"]));
+    expect(mailpen.store.getRaw(sent.get(spooled)!)?.equals(hostile[spooled]!)).toBe(true);
   });
 });

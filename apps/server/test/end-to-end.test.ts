@@ -116,6 +116,35 @@ describe("mailpen end to end", () => {
     expect(detail.text === `${lines.join("\n")}\n`).toBe(true);
   }, 60_000);
 
+  it("keeps a 600 KB message sent in BDAT chunks byte-exact", async () => {
+    const line = (i: number) => `chunked line ${i} with .dots. and "quotes"\r\n`;
+    const parts = [0, 1, 2].map(
+      (p) =>
+        (p === 0 ? "Subject: e2e bdat spooled\r\n\r\n" : "") +
+        Array.from({ length: 5000 }, (_, i) => line(p * 5000 + i)).join(""),
+    );
+    // Each BDAT command and its chunk in one write (speakSmtp adds the chunk's last CRLF).
+    const replies = await speakSmtp(mailpen.smtpPort, [
+      "EHLO bdat.example",
+      "MAIL FROM:<a@example.com> BODY=8BITMIME",
+      "RCPT TO:<b@example.com>",
+      ...parts.map((part) => `BDAT ${part.length}\r\n${part.slice(0, -2)}`),
+      "BDAT 0 LAST",
+      "QUIT",
+    ]);
+    expect(replies.slice(4, 7).every((r) => r.startsWith("250 "))).toBe(true);
+    expect(replies.at(-2)).toMatch(/^250 /);
+    const list = await getJson<{ messages: MessageSummary[] }>(
+      `/api/messages?query=${encodeURIComponent('subject:"e2e bdat spooled"')}`,
+    );
+    expect(list.messages).toHaveLength(1);
+    const raw = Buffer.from(
+      await (await fetch(api(`/api/messages/${list.messages[0]!.id}/raw`))).arrayBuffer(),
+    );
+    expect(raw.length).toBeGreaterThan(512 * 1024);
+    expect(raw.equals(Buffer.from(parts.join(""), "latin1"))).toBe(true);
+  });
+
   it("reports healthy once both listeners are up", async () => {
     const res = await fetch(api("/api/health"));
     expect(res.status).toBe(200);
