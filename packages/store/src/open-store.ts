@@ -57,6 +57,13 @@ import type { MessageParser } from "./message-parser.ts";
 import { addressText, toFtsRow, toIngestRow } from "./ingest-row.ts";
 import type { FtsRow, IngestRow } from "./ingest-row.ts";
 import { migrate } from "./migrate.ts";
+import {
+  CheckpointSchedule,
+  setWalBound,
+  WAL_BOUND_ALONE_BYTES,
+  WAL_BOUND_BYTES,
+  WAL_BYTES_PER_MESSAGE,
+} from "./checkpoint-schedule.ts";
 import { lockDatabase } from "./database-lock.ts";
 import type { DatabaseLock } from "./database-lock.ts";
 import { prepareStatements } from "./sql-statements.ts";
@@ -142,34 +149,6 @@ const SESSION_FLUSH_MS = 10;
  */
 const FTS_PENDING_MAX = 10_000;
 const FTS_WRITE_BATCH = 500;
-/**
- * The WAL bytes at which the main connection checkpoints by itself (SQLite's automatic checkpoint at
- * a commit): the bound of the WAL on disk, reached only in a burst longer than the worker can keep up
- * with, or without a worker. During a burst the worker's checkpoints cannot restart the WAL (that
- * needs a moment with every frame copied and no commit since), so until the first quiet spell the
- * WAL grows; the main connection's checkpoint then copies what the worker has not yet, and restarts
- * it. At 160 MB that residue still held the main thread for 150-200 ms in a 5 MB burst (interleaved
- * runs, end-of-DATA -> 250 p99 143-198 ms); at 512 MB the bench's bursts never reach it (p99 33-52 ms).
- * Without a worker (parseInWorker false, or it failed) the main connection copies the whole WAL
- * itself, so the bound goes back to WAL_BOUND_ALONE_BYTES: the larger the bound, the longer that stall.
- */
-const WAL_BOUND_BYTES = 512 * 1024 * 1024;
-const WAL_BOUND_ALONE_BYTES = 160 * 1024 * 1024;
-/**
- * During a burst, the worker checkpoints after about this many bytes were committed (wal-checkpoint.ts),
- * beside the main connection's writes. An estimate: each message counts its raw size twice (the raw,
- * then its parsed content) plus WAL_BYTES_PER_MESSAGE for its rows and index pages.
- */
-const CHECKPOINT_STEP_BYTES = 32 * 1024 * 1024;
-const WAL_BYTES_PER_MESSAGE = 4096;
-/**
- * The WAL is checkpointed once the SMTP side wrote nothing for this long: on the main connection when
- * less than CHECKPOINT_MAIN_MAX_BYTES waits (a few milliseconds; no worker started for it), otherwise
- * in the worker.
- */
-const CHECKPOINT_QUIET_MS = 250;
-const CHECKPOINT_MAIN_MAX_BYTES = 2 * 1024 * 1024;
-
 interface PendingAdd extends IngestRow {
   /** The bytes are in a spool (raw is then empty). */
   spooled: SpooledContent | null;
@@ -246,12 +225,7 @@ export function openStore(options: StoreOptions): MailStore {
     db.pragma("busy_timeout = 5000");
     db.pragma("cache_size = -8000"); // 8 MB of page cache: lists and searches touch few pages
     db.pragma("temp_store = MEMORY");
-    // A checkpoint copies the WAL into the database file and syncs it, on the commit that crosses
-    // the threshold: at SQLite's default (1,000 pages) that was every 5 MB message. Checkpoints run
-    // in the worker and when ingest is quiet instead (see noteCommitted), with SQLite's own as the
-    // bound (WAL_BOUND_BYTES). A main-thread checkpoint every 40 MB of a burst of 1 KB messages
-    // (about every 1,000 messages) made its stall the p99 of end-of-DATA -> 250 (interleaved runs,
-    // 10 connections: p99 8-13 ms, 6.6-8.2 ms without checkpoints in the run).
+    // SQLite's own checkpoint only bounds the WAL; the others run beside the writer (checkpoint-schedule.ts).
     setWalBound(db, options.parseInWorker === false ? WAL_BOUND_ALONE_BYTES : WAL_BOUND_BYTES);
     db.pragma("journal_size_limit = 67108864"); // the WAL file shrinks back to 64 MB after one
     migrate(db);
@@ -261,12 +235,6 @@ export function openStore(options: StoreOptions): MailStore {
     throw error;
   }
   return new SqliteMailStore(db, options, lock);
-}
-
-/** SQLite's automatic checkpoint (on the main connection) once the WAL holds `bytes`. */
-function setWalBound(db: Database.Database, bytes: number): void {
-  const pageSize = db.pragma("page_size", { simple: true }) as number;
-  db.pragma(`wal_autocheckpoint = ${Math.ceil(bytes / pageSize)}`);
 }
 
 class SqliteMailStore implements MailStore {
@@ -297,19 +265,9 @@ class SqliteMailStore implements MailStore {
   private readonly parseGate = createParseGate(PARSE_GATE);
   /** Sizes of the messages queued for the deferred parse, for the trickle's byte budget. */
   private readonly queuedSizes = new Map<string, number>();
-  private checkpointTimer: NodeJS.Timeout | null = null;
   /** Attempts so far of the parses whose result could not be written (see retryParse). */
   private readonly parseAttempts = new Map<string, number>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
-  /** Estimated WAL bytes committed since the last checkpoint was asked for (see CHECKPOINT_STEP_BYTES). */
-  private walBytes = 0;
-  /** A checkpoint asked of the worker and not answered yet. */
-  private workerCheckpoint: Promise<void> | null = null;
-  /**
-   * The last one got no answer (no worker): the next quiet spell checkpoints on the main connection,
-   * and SQLite's own checkpoint bounds the WAL at WAL_BOUND_ALONE_BYTES until the worker answers again.
-   */
-  private workerCheckpointFailed = false;
   /** Raw bytes of the parses in flight, and the parses waiting for that to drop. */
   private parseBytes = 0;
   private parseBudgetWaiters: (() => void)[] = [];
@@ -322,6 +280,7 @@ class SqliteMailStore implements MailStore {
   private lastAgeCheck = -Infinity;
   private readonly queue;
   private readonly parser: MessageParser;
+  private readonly checkpoints: CheckpointSchedule;
   private readonly statementCache = new Map<string, Database.Statement>();
   /**
    * Totals of recent searches. Counting a broad search costs a scan of every match while its page
@@ -358,10 +317,16 @@ class SqliteMailStore implements MailStore {
     this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;
     this.s = prepareStatements(db);
     this.onDisk = lock !== null;
-    this.workerCheckpointFailed = options.parseInWorker === false;
     this.loadCounters();
     this.nextSpool = dropOrphanSpools(this.db) + 1;
     this.parser = createMessageParser({ worker: options.parseInWorker ?? true, logger: this.logger });
+    this.checkpoints = new CheckpointSchedule({
+      db,
+      checkpointInWorker: () => this.parser.checkpointWal(options.path),
+      msSinceWrite: () => this.parseGate.msSinceWrite(),
+      withoutWorker: options.parseInWorker === false,
+      logger: this.logger,
+    });
     this.queue = createParseQueue(
       (id) => this.parseOne(id),
       (error) => this.logger.error("mailpen store: deferred parse failed", error),
@@ -609,7 +574,7 @@ class SqliteMailStore implements MailStore {
       this.queue.push(op.item.row.id);
       op.item.resolve(op.item.summary);
     });
-    if (messages > 0) this.noteCommitted(committedBytes);
+    if (messages > 0 && this.onDisk) this.checkpoints.noteCommitted(committedBytes);
     if (endedIds.length > 0) this.pruneEndedSessions(endedIds);
     if (messages > 0 || endedIds.length > 0) {
       // Sessions that deliver nothing (scanners, rejected clients) are capped here too.
@@ -771,64 +736,6 @@ class SqliteMailStore implements MailStore {
     const chunks = this.s.chunksBySession.all(sessionSeq) as { entries_json: string }[];
     const entries = chunks.flatMap((c) => JSON.parse(c.entries_json) as TranscriptEntry[]);
     return legacy.length === 0 ? entries : [...legacy, ...entries].sort((a, b) => a.seq - b.seq);
-  }
-
-  /**
-   * After a commit of `bytes` (estimated WAL growth): during a burst, the worker checkpoints every
-   * CHECKPOINT_STEP_BYTES; once ingest has been quiet for a while, whatever is left is checkpointed
-   * (PASSIVE: never waits for readers or the writer).
-   */
-  private noteCommitted(bytes: number): void {
-    if (!this.onDisk) return;
-    this.walBytes += bytes;
-    if (this.walBytes >= CHECKPOINT_STEP_BYTES) this.checkpointInWorker();
-    this.scheduleCheckpoint();
-  }
-
-  private scheduleCheckpoint(): void {
-    if (this.checkpointTimer !== null || this.closed) return;
-    this.checkpointTimer = setTimeout(() => {
-      this.checkpointTimer = null;
-      if (this.closed || !this.db.open) return;
-      if (this.parseGate.msSinceWrite() < CHECKPOINT_QUIET_MS) return this.scheduleCheckpoint();
-      if (this.walBytes === 0) return; // the worker's checkpoint copied it all
-      if (this.walBytes >= CHECKPOINT_MAIN_MAX_BYTES && !this.workerCheckpointFailed)
-        return this.checkpointInWorker();
-      this.checkpointHere();
-    }, CHECKPOINT_QUIET_MS);
-    this.checkpointTimer.unref();
-  }
-
-  /**
-   * One checkpoint at a time in the worker. Without a worker (main-thread parsing, or it failed),
-   * what it was asked to copy is left to the main connection: the quiet spell's checkpoint, and
-   * SQLite's automatic one as the bound during a burst.
-   */
-  private checkpointInWorker(): void {
-    if (this.workerCheckpoint !== null || this.closed || this.parserClosed) return;
-    const asked = this.walBytes;
-    this.walBytes = 0;
-    this.workerCheckpoint = this.parser.checkpointWal(this.options.path).then((result) => {
-      this.workerCheckpoint = null;
-      if (this.closed) return;
-      if ((result === null) !== this.workerCheckpointFailed && this.db.open)
-        setWalBound(this.db, result === null ? WAL_BOUND_ALONE_BYTES : WAL_BOUND_BYTES);
-      this.workerCheckpointFailed = result === null;
-      if (result === null) this.walBytes += asked;
-      // Commits made while it ran (or all of it, without a worker): the next quiet spell's.
-      if (this.walBytes > 0) this.scheduleCheckpoint();
-    });
-  }
-
-  private checkpointHere(): void {
-    this.walBytes = 0;
-    try {
-      this.db.pragma("wal_checkpoint(PASSIVE)");
-    } catch (error) {
-      // The worker's checkpoint is running: it does the same work.
-      if ((error as { code?: unknown }).code !== "SQLITE_BUSY")
-        this.logger.warn("mailpen store: WAL checkpoint failed", error);
-    }
   }
 
   /** The deferred parse's gate, asked before each parse the queue starts (see parse-gate.ts). */
@@ -1251,8 +1158,7 @@ class SqliteMailStore implements MailStore {
     this.closed = true;
     if (this.ageTimer) clearInterval(this.ageTimer);
     if (this.statsTimer) clearTimeout(this.statsTimer);
-    if (this.checkpointTimer) clearTimeout(this.checkpointTimer);
-    this.checkpointTimer = null;
+    this.checkpoints.stop();
     for (const timer of this.retryTimers) clearTimeout(timer);
     this.retryTimers.clear();
     this.ageTimer = null;
