@@ -2,10 +2,12 @@
  * A message whose bytes arrive in pieces (SMTP DATA), stored with bounded memory.
  *
  * - Up to CHUNK_BYTES the content stays in memory, in one page that doubles from FIRST_PAGE_BYTES
- *   (or starts at the size the client declared), and the message is stored as one raw blob, exactly
- *   as `addMessage` stores it. The raw handed over is a view of that page, not a copy, and a first
- *   page comes from the store's PagePool and goes back to it once the message's commit is over, so
- *   a small message allocates no buffer of its own.
+ *   (or starts at the size the client declared, rounded up to such a size), and the message is
+ *   stored as one raw blob, exactly as `addMessage` stores it. The raw handed over is a view of that
+ *   page, not a copy.
+ * - Every page comes from the store's PagePool and goes back to it once done with (outgrown, or its
+ *   commit over), chunks too: a stream of messages reuses the same few buffers instead of allocating
+ *   and freeing them (which cost CPU, and with large messages fragmented the C heap).
  * - Beyond that, each full CHUNK_BYTES page goes to the database as a chunk of a spool (migration
  *   004) with the next group commit, and its memory is freed once committed: a message of any size
  *   holds about one chunk in memory. The last chunk is written in the message's own transaction,
@@ -17,6 +19,7 @@
  */
 import type { MessageSummary } from "@mailpen/shared";
 import type { MessageWriter, NewMessage } from "./mail-store.ts";
+import { releaseMemory } from "./owned-buffer.ts";
 
 export const CHUNK_BYTES = 256 * 1024;
 const FIRST_PAGE_BYTES = 16 * 1024;
@@ -27,7 +30,7 @@ const EMPTY = Buffer.alloc(0);
 /** A spooled message at its end: the chunks already queued and the last one, not yet queued. */
 export interface SpooledContent {
   spool: number;
-  /** Chunks 0..queued-1 were handed to writeChunk; `tail` becomes chunk `queued`. */
+  /** Chunks 0..queued-1 were handed to writeChunk; `tail` (a view of a page) becomes chunk `queued`. */
   queued: number;
   tail: Buffer;
   size: number;
@@ -36,7 +39,7 @@ export interface SpooledContent {
 /** What a writer needs of the store. */
 export interface SpoolHost {
   newSpool(): number;
-  /** Queue one chunk for the next group commit. The host owns `bytes` from now on. */
+  /** Queue one chunk (a whole page) for the next group commit; the host gives the page back to the pool once it is written. */
   writeChunk(spool: number, n: number, bytes: Buffer): void;
   /** Delete a spool's chunks (queued or committed) that no message will link. */
   dropSpool(spool: number): void;
@@ -47,23 +50,38 @@ export interface SpoolHost {
   addMessage(
     message: NewMessage,
     spooled: SpooledContent | null,
-    /** Called once the message's write is over (committed or failed): `message.raw` is free again. */
-    written: (() => void) | null,
+    /** Called once the message's write is over (committed or failed): its page is free again. */
+    written: () => void,
   ): Promise<MessageSummary>;
 }
 
-/** First pages, reused from one message to the next (about one in use per session receiving). */
+/**
+ * Pages of FIRST_PAGE_BYTES doubled up to CHUNK_BYTES, reused from one message to the next (about
+ * one in use per session receiving). Up to `maxBytes` wait here; a page beyond that is freed at once.
+ */
 export class PagePool {
-  private readonly pages: Buffer[] = [];
+  private readonly free = new Map<number, Buffer[]>();
+  private pooledBytes = 0;
 
-  constructor(private readonly max = 64) {}
+  constructor(private readonly maxBytes = 4 * 1024 * 1024) {}
 
-  take(): Buffer {
-    return this.pages.pop() ?? Buffer.allocUnsafeSlow(FIRST_PAGE_BYTES);
+  /** A page of the smallest size that holds `bytes` (at most CHUNK_BYTES). */
+  take(bytes = 0): Buffer {
+    let size = FIRST_PAGE_BYTES;
+    while (size < bytes && size < CHUNK_BYTES) size *= 2;
+    const page = this.free.get(size)?.pop();
+    if (page === undefined) return Buffer.allocUnsafeSlow(size);
+    this.pooledBytes -= size;
+    return page;
   }
 
+  /** Nothing may use `page` afterwards. */
   give(page: Buffer): void {
-    if (this.pages.length < this.max) this.pages.push(page);
+    if (this.pooledBytes + page.length > this.maxBytes) return releaseMemory(page);
+    let pages = this.free.get(page.length);
+    if (pages === undefined) this.free.set(page.length, (pages = []));
+    pages.push(page);
+    this.pooledBytes += page.length;
   }
 }
 
@@ -71,8 +89,6 @@ type WriterEnd = Parameters<MessageWriter["end"]>[0];
 
 export class SpoolingMessageWriter implements MessageWriter {
   private page: Buffer;
-  /** Whether `page` came from the pool (and goes back to it). */
-  private pooled: boolean;
   private used = 0;
   private size = 0;
   private spool: number | null = null;
@@ -85,8 +101,7 @@ export class SpoolingMessageWriter implements MessageWriter {
     private readonly pool: PagePool,
     sizeHint = 0,
   ) {
-    this.pooled = !(Number.isSafeInteger(sizeHint) && sizeHint > FIRST_PAGE_BYTES);
-    this.page = this.pooled ? pool.take() : Buffer.allocUnsafeSlow(Math.min(sizeHint, CHUNK_BYTES));
+    this.page = pool.take(Number.isSafeInteger(sizeHint) ? sizeHint : 0);
   }
 
   write(bytes: Uint8Array): void {
@@ -107,20 +122,17 @@ export class SpoolingMessageWriter implements MessageWriter {
     this.done = true;
     const page = this.page;
     this.page = EMPTY;
-    if (this.spool === null) {
-      const written = this.pooled ? () => this.pool.give(page) : null;
-      return this.host.addMessage({ ...message, raw: page.subarray(0, this.used) }, null, written);
-    }
-    // The tail is a chunk of its own: copied to its size unless the page is full.
-    const tail = this.used === page.length ? page : Buffer.from(page.subarray(0, this.used));
-    const spooled = { spool: this.spool, queued: this.queued, tail, size: this.size };
-    return this.host.addMessage({ ...message, raw: this.head }, spooled, null);
+    const written = () => this.pool.give(page);
+    const content = page.subarray(0, this.used);
+    if (this.spool === null) return this.host.addMessage({ ...message, raw: content }, null, written);
+    const spooled = { spool: this.spool, queued: this.queued, tail: content, size: this.size };
+    return this.host.addMessage({ ...message, raw: this.head }, spooled, written);
   }
 
   abort(): void {
     if (this.done) return;
     this.done = true;
-    if (this.pooled) this.pool.give(this.page);
+    this.pool.give(this.page);
     this.page = EMPTY;
     if (this.spool !== null) this.host.dropSpool(this.spool);
   }
@@ -128,19 +140,16 @@ export class SpoolingMessageWriter implements MessageWriter {
   /** The page is full: grow it up to a chunk, or send the full chunk to the database. */
   private makeRoom(): void {
     if (this.page.length < CHUNK_BYTES) {
-      const bigger = Buffer.allocUnsafeSlow(
-        Math.min(Math.max(this.page.length * 2, FIRST_PAGE_BYTES), CHUNK_BYTES),
-      );
+      const bigger = this.pool.take(this.page.length * 2);
       this.page.copy(bigger, 0, 0, this.used);
-      if (this.pooled) this.pool.give(this.page);
-      this.pooled = false;
+      this.pool.give(this.page);
       this.page = bigger;
       return;
     }
     this.spool ??= this.host.newSpool();
     if (this.queued === 0) this.head = Buffer.from(this.page.subarray(0, HEAD_BYTES));
     this.host.writeChunk(this.spool, this.queued++, this.page);
-    this.page = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+    this.page = this.pool.take(CHUNK_BYTES);
     this.used = 0;
   }
 }

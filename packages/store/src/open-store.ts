@@ -514,15 +514,15 @@ class SqliteMailStore implements MailStore {
       const result = results[i] ?? { ok: false, error: null };
       if (op.kind === "raw.chunk" || op.kind === "raw.drop") {
         if (!result.ok) this.logger.error(`mailpen store: could not record ${op.kind}`, result.error);
-        else if (op.kind === "raw.chunk") {
-          committedBytes += 2 * op.bytes.length;
-          releaseMemory(op.bytes);
-        }
+        else if (op.kind === "raw.chunk") committedBytes += 2 * op.bytes.length;
+        if (op.kind === "raw.chunk") this.pagePool.give(op.bytes);
         return;
       }
       if (op.kind === "message") {
         const spooled = op.item.spooled;
-        op.item.written?.();
+        // A spooled message's earlier chunks were counted with their own commits.
+        const walBytes = 2 * (spooled ? spooled.tail.length : op.item.row.size) + WAL_BYTES_PER_MESSAGE;
+        op.item.written?.(); // its bytes are in the database now, or will never be
         if (!result.ok) {
           if (spooled) this.spoolHost.dropSpool(spooled.spool);
           return op.item.reject(result.error);
@@ -531,9 +531,7 @@ class SqliteMailStore implements MailStore {
         this.counters.total++;
         this.counters.unread++;
         this.counters.bytes += op.item.row.size;
-        // A spooled message's earlier chunks were counted with their own commits.
-        committedBytes += 2 * (spooled ? spooled.tail.length : op.item.row.size) + WAL_BYTES_PER_MESSAGE;
-        if (spooled) releaseMemory(spooled.tail);
+        committedBytes += walBytes;
         events.push({ type: "message.created", message: op.item.summary });
         return;
       }

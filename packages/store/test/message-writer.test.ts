@@ -94,18 +94,20 @@ describe("beginMessage", () => {
   it("never lets messages in flight share a page, though pages are reused", async () => {
     const store = open(newFile());
     for (let round = 0; round < 3; round++) {
-      // Five messages at once, written in turns, one of them growing past its first page.
+      // Five messages at once, written in turns: one grows past its first page, one is spooled.
       const raws = Array.from({ length: 5 }, (_, i) =>
         textMessage({
           subject: `Round ${round} message ${i}`,
-          body: `body ${i} `.repeat(i === 2 ? 3000 : 20),
+          body: `body ${i} `.repeat(i === 2 ? 3000 : i === 4 ? 80_000 : 20),
         }),
       );
       const writers = raws.map(() => store.beginMessage());
-      for (let at = 0; raws.some((raw) => at < raw.length); at += 100)
+      for (let at = 0; raws.some((raw) => at < raw.length); at += 1000) {
         raws.forEach((raw, i) => {
-          if (at < raw.length) writers[i]!.write(raw.subarray(at, at + 100));
+          if (at < raw.length) writers[i]!.write(raw.subarray(at, at + 1000));
         });
+        if (at % 100_000 === 0) await nextTick(); // chunks are committed and their pages reused
+      }
       const ended = Promise.all(
         writers.map((writer, i) =>
           writer.end({
