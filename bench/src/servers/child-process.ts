@@ -143,6 +143,22 @@ async function greeting(
   throw new Error("no greeting before the deadline");
 }
 
+/**
+ * Starts a server on ports it was given (findFreePort), and starts it again, with the ports chosen
+ * again, when one of them was taken between the choice and the child's listen (EADDRINUSE: a client
+ * socket of the load may get that port as its local port meanwhile; it happened once in a full run).
+ * Up to 3 attempts.
+ */
+export async function spawnOnFreePorts(options: () => Promise<SpawnOptions>): Promise<RunningServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await spawnServer(await options());
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof Error) || !error.message.includes("EADDRINUSE")) throw error;
+    }
+  }
+}
+
 /** A port that was free a moment ago on 127.0.0.1 (for servers that cannot report port 0). */
 export function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {

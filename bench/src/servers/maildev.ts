@@ -1,6 +1,6 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { findFreePort, spawnServer } from "./child-process.ts";
+import { findFreePort, spawnOnFreePorts } from "./child-process.ts";
 import type { ServerUnderTest } from "./server-under-test.ts";
 
 function maildevBin(): string {
@@ -15,23 +15,24 @@ export const maildev: ServerUnderTest = {
   role: "nearest peer (Node, same purpose)",
   pushesEvents: false,
   unavailableReason: () => null,
-  start: async () => {
-    const [smtpPort, httpPort] = [await findFreePort(), await findFreePort()];
-    return spawnServer({
-      command: process.execPath,
-      args: [
-        maildevBin(),
-        "--smtp",
-        String(smtpPort),
-        "--web",
-        String(httpPort),
-        "--ip",
-        "127.0.0.1",
-        "--web-ip",
-        "127.0.0.1",
-        "--silent",
-      ],
-      ready: { kind: "greeting", smtpPort, httpPort },
-    });
-  },
+  start: () =>
+    spawnOnFreePorts(async () => {
+      const [smtpPort, httpPort] = [await findFreePort(), await findFreePort()];
+      return {
+        command: process.execPath,
+        args: [
+          maildevBin(),
+          "--smtp",
+          String(smtpPort),
+          "--web",
+          String(httpPort),
+          "--ip",
+          "127.0.0.1",
+          "--web-ip",
+          "127.0.0.1",
+          "--silent",
+        ],
+        ready: { kind: "greeting", smtpPort, httpPort },
+      };
+    }),
 };

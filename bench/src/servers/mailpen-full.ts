@@ -5,6 +5,7 @@ import {
   childNodeFlags,
   findFreePort,
   nodeWithTsx,
+  spawnOnFreePorts,
   spawnServer,
   type RunningServer,
 } from "./child-process.ts";
@@ -43,26 +44,28 @@ export async function startMailpenProcess(
   }
   // The bundle is the `mailpen` command: it prints no JSON ready line, so its ports are chosen here
   // and readiness is its SMTP greeting.
-  const smtpPort = ports.smtpPort || (await findFreePort());
-  const httpPort = ports.httpPort || (await findFreePort());
-  return spawnServer({
-    command: process.execPath,
-    args: [
-      ...childNodeFlags,
-      BUNDLE,
-      "--db",
-      db,
-      "--smtp-port",
-      String(smtpPort),
-      "--http-port",
-      String(httpPort),
-      "--host",
-      "127.0.0.1",
-      "--max-messages",
-      "0",
-    ],
-    ready: { kind: "greeting", smtpPort, httpPort },
-    timeoutMs: 60_000,
+  return spawnOnFreePorts(async () => {
+    const smtpPort = ports.smtpPort || (await findFreePort());
+    const httpPort = ports.httpPort || (await findFreePort());
+    return {
+      command: process.execPath,
+      args: [
+        ...childNodeFlags,
+        BUNDLE,
+        "--db",
+        db,
+        "--smtp-port",
+        String(smtpPort),
+        "--http-port",
+        String(httpPort),
+        "--host",
+        "127.0.0.1",
+        "--max-messages",
+        "0",
+      ],
+      ready: { kind: "greeting", smtpPort, httpPort },
+      timeoutMs: 60_000,
+    };
   });
 }
 

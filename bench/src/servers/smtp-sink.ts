@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { findFreePort, spawnServer } from "./child-process.ts";
+import { findFreePort, spawnOnFreePorts } from "./child-process.ts";
 import type { ServerUnderTest } from "./server-under-test.ts";
 
 const CANDIDATES = [
@@ -23,14 +23,14 @@ export const smtpSink: ServerUnderTest = {
   pushesEvents: false,
   unavailableReason: () =>
     findSmtpSink() ? null : "smtp-sink not found (apt-get install postfix); peer skipped",
-  start: async () => {
-    const command = findSmtpSink()!;
-    const smtpPort = await findFreePort();
-    const asRoot = process.getuid?.() === 0 ? ["-u", "nobody"] : [];
-    return spawnServer({
-      command,
-      args: [...asRoot, `127.0.0.1:${smtpPort}`, "1000"],
-      ready: { kind: "greeting", smtpPort, httpPort: null },
-    });
-  },
+  start: () =>
+    spawnOnFreePorts(async () => {
+      const smtpPort = await findFreePort();
+      const asRoot = process.getuid?.() === 0 ? ["-u", "nobody"] : [];
+      return {
+        command: findSmtpSink()!,
+        args: [...asRoot, `127.0.0.1:${smtpPort}`, "1000"],
+        ready: { kind: "greeting", smtpPort, httpPort: null },
+      };
+    }),
 };
