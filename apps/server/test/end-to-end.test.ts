@@ -29,6 +29,25 @@ function transport() {
   });
 }
 
+/** The one message a search finds (there must be exactly one). */
+async function onlyMatch(query: string): Promise<MessageSummary> {
+  const list = await getJson<{ messages: MessageSummary[] }>(
+    `/api/messages?query=${encodeURIComponent(query)}`,
+  );
+  expect(list.messages).toHaveLength(1);
+  return list.messages[0]!;
+}
+
+/** Sends `raw` as it is with nodemailer (dot-stuffed on the wire), then reads it back from /raw. */
+async function sendRawAndDownload(raw: Buffer, query: string) {
+  const t = transport();
+  await t.sendMail({ envelope: { from: "a@example.com", to: ["b@example.com"] }, raw });
+  t.close();
+  const summary = await onlyMatch(query);
+  const res = await fetch(api(`/api/messages/${summary.id}/raw`));
+  return { summary, res, received: Buffer.from(await res.arrayBuffer()) };
+}
+
 /** Sends each message with nodemailer, then finds it by its subject (unique) and reads its detail. */
 async function sendAndRead<M extends { subject: string }>(sent: M[]) {
   const t = transport();
@@ -37,11 +56,7 @@ async function sendAndRead<M extends { subject: string }>(sent: M[]) {
   t.close();
   const read: { sent: M; summary: MessageSummary; detail: MessageDetail }[] = [];
   for (const m of sent) {
-    const list = await getJson<{ messages: MessageSummary[] }>(
-      `/api/messages?query=${encodeURIComponent(`subject:"${m.subject}"`)}`,
-    );
-    expect(list.messages).toHaveLength(1);
-    const summary = list.messages[0]!;
+    const summary = await onlyMatch(`subject:"${m.subject}"`);
     read.push({ sent: m, summary, detail: await getJson<MessageDetail>(`/api/messages/${summary.id}`) });
   }
   return read;
@@ -101,18 +116,10 @@ describe("mailpen end to end", () => {
         `Content-Type: text/plain; charset=utf-8\r\n\r\n${lines.join("\r\n")}\r\n`,
     );
     expect(raw.length).toBeGreaterThan(1024 * 1024);
-    const t = transport();
-    await t.sendMail({ envelope: { from: "app@example.com", to: ["ann@example.com"] }, raw });
-    t.close();
-    const list = await getJson<{ messages: MessageSummary[] }>(
-      `/api/messages?query=${encodeURIComponent('subject:"e2e spooled raw"')}`,
-    );
-    expect(list.messages).toHaveLength(1);
-    const id = list.messages[0]!.id;
-    const downloaded = Buffer.from(await (await fetch(api(`/api/messages/${id}/raw`))).arrayBuffer());
+    const { summary, received: downloaded } = await sendRawAndDownload(raw, 'subject:"e2e spooled raw"');
     expect(downloaded.length).toBe(raw.length);
     expect(downloaded.equals(raw)).toBe(true);
-    const detail = await getJson<MessageDetail>(`/api/messages/${id}`);
+    const detail = await getJson<MessageDetail>(`/api/messages/${summary.id}`);
     expect(detail.text === `${lines.join("\n")}\n`).toBe(true);
   }, 60_000);
 
@@ -134,13 +141,8 @@ describe("mailpen end to end", () => {
     ]);
     expect(replies.slice(4, 7).every((r) => r.startsWith("250 "))).toBe(true);
     expect(replies.at(-2)).toMatch(/^250 /);
-    const list = await getJson<{ messages: MessageSummary[] }>(
-      `/api/messages?query=${encodeURIComponent('subject:"e2e bdat spooled"')}`,
-    );
-    expect(list.messages).toHaveLength(1);
-    const raw = Buffer.from(
-      await (await fetch(api(`/api/messages/${list.messages[0]!.id}/raw`))).arrayBuffer(),
-    );
+    const { id } = await onlyMatch('subject:"e2e bdat spooled"');
+    const raw = Buffer.from(await (await fetch(api(`/api/messages/${id}/raw`))).arrayBuffer());
     expect(raw.length).toBeGreaterThan(512 * 1024);
     expect(raw.equals(Buffer.from(parts.join(""), "latin1"))).toBe(true);
   });
@@ -185,21 +187,13 @@ describe("mailpen end to end", () => {
       text: "line one\r\n.leading dot\r\nünïcödé",
     });
     const raw = built.message as Buffer;
-    const t = transport();
-    await t.sendMail({ envelope: { from: "a@example.com", to: ["b@example.com"] }, raw });
-    t.close();
-    const list = await getJson<{ messages: MessageSummary[] }>(
-      `/api/messages?query=${encodeURIComponent('"exact bytes"')}`,
-    );
-    expect(list.messages).toHaveLength(1);
-    const res = await fetch(api(`/api/messages/${list.messages[0]!.id}/raw`));
+    const { summary, res, received } = await sendRawAndDownload(raw, '"exact bytes"');
     expect(res.headers.get("content-type")).toBe("message/rfc822");
-    const received = Buffer.from(await res.arrayBuffer());
     // nodemailer ends the content with CRLF before the terminating dot; that CRLF belongs to the message.
     const expected =
       raw.subarray(raw.length - 2).toString() === "\r\n" ? raw : Buffer.concat([raw, Buffer.from("\r\n")]);
     expect(received.equals(expected)).toBe(true);
-    const detail = await getJson<MessageDetail>(`/api/messages/${list.messages[0]!.id}`);
+    const detail = await getJson<MessageDetail>(`/api/messages/${summary.id}`);
     expect(detail.text).toContain(".leading dot");
   });
 

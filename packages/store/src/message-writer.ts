@@ -90,7 +90,6 @@ type WriterEnd = Parameters<MessageWriter["end"]>[0];
 export class SpoolingMessageWriter implements MessageWriter {
   private page: Buffer;
   private used = 0;
-  private size = 0;
   private spool: number | null = null;
   private queued = 0;
   private head: Buffer = EMPTY;
@@ -114,7 +113,6 @@ export class SpoolingMessageWriter implements MessageWriter {
       this.used += n;
       at += n;
     }
-    this.size += bytes.length;
   }
 
   end(message: WriterEnd): Promise<MessageSummary> {
@@ -125,7 +123,9 @@ export class SpoolingMessageWriter implements MessageWriter {
     const written = () => this.pool.give(page);
     const content = page.subarray(0, this.used);
     if (this.spool === null) return this.host.addMessage({ ...message, raw: content }, null, written);
-    const spooled = { spool: this.spool, queued: this.queued, tail: content, size: this.size };
+    // Every chunk before the tail is a full page.
+    const size = this.queued * CHUNK_BYTES + this.used;
+    const spooled = { spool: this.spool, queued: this.queued, tail: content, size };
     return this.host.addMessage({ ...message, raw: this.head }, spooled, written);
   }
 

@@ -514,8 +514,10 @@ class SqliteMailStore implements MailStore {
       const result = results[i] ?? { ok: false, error: null };
       if (op.kind === "raw.chunk" || op.kind === "raw.drop") {
         if (!result.ok) this.logger.error(`mailpen store: could not record ${op.kind}`, result.error);
-        else if (op.kind === "raw.chunk") committedBytes += 2 * op.bytes.length;
-        if (op.kind === "raw.chunk") this.pagePool.give(op.bytes);
+        if (op.kind === "raw.chunk") {
+          if (result.ok) committedBytes += 2 * op.bytes.length;
+          this.pagePool.give(op.bytes); // in the database now, or never
+        }
         return;
       }
       if (op.kind === "message") {
