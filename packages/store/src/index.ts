@@ -9,6 +9,7 @@ export type {
   MessageWriter,
   NewMessage,
   PartContent,
+  RawContent,
 } from "./mail-store.ts";
 export { openStore, InvalidQueryError } from "./open-store.ts";
 export type { StoreOptions } from "./open-store.ts";

@@ -23,6 +23,12 @@ import type {
  * message at the end of the tick, session writes within a few milliseconds); every read sees all
  * writes made before it.
  */
+/** A stored message's raw bytes, `size` of them in `pieces` (a single-use iterator). */
+export interface RawContent {
+  size: number;
+  pieces: IterableIterator<Buffer>;
+}
+
 export interface MailStore {
   // -- write path -------------------------------------------------------------------------------
   /** Record a new SMTP session (in progress until `endSession`). Emits `session.started`. */
@@ -52,6 +58,11 @@ export interface MailStore {
   /** Waits for a pending deferred parse of this message before answering. */
   getMessage(id: string): Promise<MessageDetail | undefined>;
   getRaw(id: string): Buffer | undefined;
+  /**
+   * The raw bytes as pieces read one at a time as they are iterated, for a download: a large
+   * message is never held whole. The iteration throws if the message is deleted before its end.
+   */
+  openRaw(id: string): RawContent | undefined;
   /** One attachment or inline part, by part id or by `cid:` content id. */
   getPart(id: string, partId: string): Promise<PartContent | undefined>;
   updateMessage(id: string, patch: MessagePatch): MessageSummary | undefined;

@@ -44,10 +44,11 @@ import type {
   MessageWriter,
   NewMessage,
   PartContent,
+  RawContent,
 } from "./mail-store.ts";
 import { PagePool, SpoolingMessageWriter } from "./message-writer.ts";
 import type { SpooledContent, SpoolHost } from "./message-writer.ts";
-import { dropOrphanSpools, readHead, readRaw, writeLastChunk } from "./raw-spool.ts";
+import { dropOrphanSpools, rawPieces, readHead, readRaw, writeLastChunk } from "./raw-spool.ts";
 import type { RawRow } from "./raw-spool.ts";
 import { scanHeaders } from "./header-scan.ts";
 import { parseMessageHeaders } from "./message-parse.ts";
@@ -998,6 +999,13 @@ class SqliteMailStore implements MailStore {
     this.flushWrites();
     const stored = this.s.rawById.get(id) as RawRow | undefined;
     return stored && readRaw(this.s, stored);
+  }
+
+  openRaw(id: string): RawContent | undefined {
+    this.assertOpen();
+    this.flushWrites();
+    const stored = this.s.rawById.get(id) as RawRow | undefined;
+    return stored && { size: stored.size, pieces: rawPieces(this.s, stored) };
   }
 
   async getPart(id: string, partId: string): Promise<PartContent | undefined> {

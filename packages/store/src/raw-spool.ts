@@ -49,13 +49,32 @@ export function readRaw(s: Statements, row: RawRow): Buffer {
   if (row.spool === null) return row.raw;
   const raw = Buffer.allocUnsafeSlow(row.size);
   let at = 0;
-  for (const { bytes } of s.spoolChunks.iterate(row.spool) as IterableIterator<{ bytes: Buffer }>) {
-    if (at + bytes.length > raw.length) throw new Error(`message ${row.seq}: its chunks exceed its size`);
-    at += bytes.copy(raw, at);
-    releaseMemory(bytes);
+  for (const piece of rawPieces(s, row)) {
+    at += piece.copy(raw, at);
+    releaseMemory(piece);
   }
-  if (at !== raw.length) throw new Error(`message ${row.seq}: its chunks hold ${at} of ${raw.length} bytes`);
   return raw;
+}
+
+/**
+ * A message's raw bytes piece by piece, each read when the consumer asks for the next (a download
+ * holds one chunk at a time, not the message): its blob, or its spool's chunks in order. Each chunk
+ * is read on its own, outside any transaction, so the database stays free between pieces; a chunk
+ * gone meanwhile (the message was deleted) ends the iteration with an error, never a silent cut.
+ */
+export function* rawPieces(s: Statements, row: RawRow): Generator<Buffer, void, undefined> {
+  if (row.spool === null) {
+    if (row.raw.length > 0) yield row.raw;
+    return;
+  }
+  let at = 0;
+  for (let n = 0; at < row.size; n++) {
+    const chunk = s.spoolChunk.get(row.spool, n) as { bytes: Buffer } | undefined;
+    if (!chunk) throw new Error(`message ${row.seq}: chunk ${n} is gone after ${at} of ${row.size} bytes`);
+    at += chunk.bytes.length;
+    if (at > row.size) throw new Error(`message ${row.seq}: its chunks exceed its size`);
+    yield chunk.bytes;
+  }
 }
 
 /**

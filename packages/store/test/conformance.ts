@@ -65,6 +65,9 @@ export function runStoreConformance(open: () => MailStore): void {
       expect(summary.size).toBe(raw.length);
       expect(summary.read).toBe(false);
       expect(store.getRaw(summary.id)?.equals(raw)).toBe(true);
+      const pieces = store.openRaw(summary.id);
+      expect(pieces?.size).toBe(raw.length);
+      expect(Buffer.concat([...pieces!.pieces]).equals(raw)).toBe(true);
       const list = store.listMessages();
       expect(list.messages.map((m) => m.id)).toEqual([summary.id]);
       expect(list.total).toBe(1);
@@ -202,6 +205,7 @@ export function runStoreConformance(open: () => MailStore): void {
       expect(store.getMessageSummary("nope")).toBeUndefined();
       expect(await store.getMessage("nope")).toBeUndefined();
       expect(store.getRaw("nope")).toBeUndefined();
+      expect(store.openRaw("nope")).toBeUndefined();
       expect(await store.getPart("nope", "1")).toBeUndefined();
       expect(store.updateMessage("nope", { read: true })).toBeUndefined();
       expect(store.deleteMessage("nope")).toBe(false);

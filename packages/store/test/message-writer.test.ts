@@ -171,6 +171,33 @@ describe("beginMessage", () => {
     await store.close();
   });
 
+  it("hands a raw out piece by piece (openRaw), each chunk read when asked for", async () => {
+    const file = newFile();
+    const store = open(file);
+    const small = textMessage({ subject: "One blob" });
+    const large = bigMessage(CHUNK * 3 + 777, "Four chunks");
+    const smallId = (await writeInPieces(store, small, 100)).id;
+    const largeId = (await writeInPieces(store, large, 65_536)).id;
+
+    const one = store.openRaw(smallId)!;
+    expect(one.size).toBe(small.length);
+    expect([...one.pieces].map((p) => p.equals(small))).toEqual([true]);
+
+    const four = store.openRaw(largeId)!;
+    expect(four.size).toBe(large.length);
+    const pieces = [...four.pieces];
+    expect(pieces.map((p) => p.length)).toEqual([CHUNK, CHUNK, CHUNK, large.length - CHUNK * 3]);
+    expect(Buffer.concat(pieces).equals(large)).toBe(true);
+    expect(store.openRaw("01J0000000000000000000NONE")).toBeUndefined();
+
+    // Deleted while it is read: the next piece is an error, never a quiet end after a part.
+    const reading = store.openRaw(largeId)!.pieces;
+    expect(reading.next().value?.equals(large.subarray(0, CHUNK))).toBe(true);
+    expect(store.deleteMessage(largeId)).toBe(true);
+    expect(() => reading.next()).toThrow(/chunk 1 is gone after 262144 of/);
+    await store.close();
+  });
+
   it("drops the chunks of an aborted message", async () => {
     const file = newFile();
     const store = open(file);

@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import type { MessagePatch } from "@mailpen/shared";
 import type { MailStore } from "@mailpen/store";
 import type { FastifyInstance } from "fastify";
@@ -129,17 +130,21 @@ export async function messageRoutes(app: FastifyInstance, { store }: RouteContex
       },
     },
     async (request, reply) => {
-      const raw = store.getRaw(request.params.id);
+      const raw = store.openRaw(request.params.id);
       if (!raw) throw notFound("message", request.params.id);
       const download = request.query.download === "1" || request.query.download === "true";
       const disposition = download
         ? formatContentDisposition("attachment", `${request.params.id}.eml`)
         : "inline";
-      return reply
-        .type("message/rfc822")
-        .header("content-disposition", disposition)
-        .header("x-content-type-options", "nosniff")
-        .send(raw);
+      return (
+        reply
+          .type("message/rfc822")
+          .header("content-disposition", disposition)
+          .header("x-content-type-options", "nosniff")
+          .header("content-length", raw.size)
+          // Piece by piece as the client reads: a 50 MB message is never held whole for its download.
+          .send(Readable.from(raw.pieces, { objectMode: false }))
+      );
     },
   );
 
