@@ -29,7 +29,7 @@ export const WAL_BOUND_ALONE_BYTES = 160 * 1024 * 1024;
  * beside the main connection's writes. An estimate: each message counts its raw size twice (the raw,
  * then its parsed content) plus WAL_BYTES_PER_MESSAGE for its rows and index pages.
  */
-const CHECKPOINT_STEP_BYTES = 32 * 1024 * 1024;
+export const CHECKPOINT_STEP_BYTES = 32 * 1024 * 1024;
 export const WAL_BYTES_PER_MESSAGE = 4096;
 /**
  * The WAL is checkpointed once the SMTP side wrote nothing for this long: on the main connection when
