@@ -180,7 +180,10 @@ export function formatMarkdown(report: BenchReport): string {
     out.push(
       `### ${result.title} (\`${result.scenario.id}\`)`,
       "",
-      `Up to ${result.scenario.maxMessages} messages or ${result.scenario.maxDurationMs / 1000} s per run.`,
+      `Up to ${result.scenario.maxMessages} messages or ${result.scenario.maxDurationMs / 1000} s per run, ` +
+        (result.scenario.serverPerScenario
+          ? "each server started once for all the rounds."
+          : "each run on a server started for it."),
       "",
       ...ingestionTable(result),
       "",

@@ -1,10 +1,12 @@
 /**
- * SMTP ingestion: the same load against every server, each started fresh per run, rounds
- * interleaved (Mailpen, peer, engine, peer, ...), figures reported as the median over rounds.
+ * SMTP ingestion: the same load against every server, rounds interleaved (Mailpen, peer, engine,
+ * peer, ...), figures reported as the median over rounds. Each server is started fresh for the
+ * scenario and kept for its rounds (messages up to 100 KB: rates), or started fresh for each run
+ * (5 MB and 50 MB: memory, where one run's heap must not carry into the next).
  *
  * Per run: msgs/s, end-of-DATA -> 250 p50/p99, end-of-DATA -> websocket `message.created` p50/p99
  * (servers that push), server CPU ms per message (utime+stime delta over the load, from /proc) and
- * the server's peak RSS (VmHWM, whole process life).
+ * the server's peak RSS (VmHWM, the process's whole life: over the rounds so far when kept).
  *
  * Mailpen parses each message after it acknowledged it (deferred, at idle priority), so the load's
  * figures alone would leave the parse out. For Mailpen the run then waits (bounded) until every
@@ -30,6 +32,13 @@ export interface IngestionScenario {
   pipelining: boolean;
   maxMessages: number;
   maxDurationMs: number;
+  /**
+   * Each server is started once for all the rounds (true), or afresh for each run (false). Kept, a
+   * Node server's later rounds run with its hot paths compiled, as a server that has been up a while
+   * does; its first round is the one that pays for V8's warm-up. Its peak RSS is then that of the
+   * rounds so far.
+   */
+  serverPerScenario: boolean;
   /** Only these servers (default: all). */
   servers?: ServerId[];
 }
@@ -113,20 +122,38 @@ export async function runIngestionScenario(
   const payload = payloadFor(scenario.size);
   const runs: IngestionRun[] = [];
   const included = servers.filter((server) => !scenario.servers || scenario.servers.includes(server.id));
-  for (let round = 1; round <= rounds; round++) {
-    for (const server of included) {
-      if (server.unavailableReason()) continue;
-      const run = await runOnce(scenario, server, round, payload);
-      runs.push(run);
-      const head = `  ${scenario.id} r${round} ${server.id}: `;
-      if (run.error) log(`${head}ERROR ${run.error.split("\n")[0]}`);
-      else
-        log(
-          `${head}${Math.round(run.messagesPerSecond)} msg/s, p99 ${run.latencyMs.p99?.toFixed(2) ?? "-"} ms` +
-            (run.wsLatencyMs ? `, ws p99 ${run.wsLatencyMs.p99?.toFixed(2) ?? "-"} ms` : "") +
-            (run.failed ? `, ${run.failed} failed (${run.errors[0] ?? ""})` : ""),
-        );
+  // Servers kept from one round to the next (serverPerScenario), stopped after the last.
+  const kept = new Map<ServerId, Instance>();
+  try {
+    for (let round = 1; round <= rounds; round++) {
+      for (const server of included) {
+        if (server.unavailableReason()) continue;
+        let instance = kept.get(server.id) ?? null;
+        let run: IngestionRun;
+        try {
+          instance ??= await startInstance(server);
+          run = await measure(scenario, instance, round, payload);
+        } catch (error) {
+          run = { ...emptyRun(server.id, round), error: (error as Error).message };
+        }
+        // A failed run's server is not measured again: the next round starts one afresh.
+        if (instance && (!scenario.serverPerScenario || run.error)) {
+          kept.delete(server.id);
+          await stopInstance(instance);
+        } else if (instance) kept.set(server.id, instance);
+        runs.push(run);
+        const head = `  ${scenario.id} r${round} ${server.id}: `;
+        if (run.error) log(`${head}ERROR ${run.error.split("\n")[0]}`);
+        else
+          log(
+            `${head}${Math.round(run.messagesPerSecond)} msg/s, p99 ${run.latencyMs.p99?.toFixed(2) ?? "-"} ms` +
+              (run.wsLatencyMs ? `, ws p99 ${run.wsLatencyMs.p99?.toFixed(2) ?? "-"} ms` : "") +
+              (run.failed ? `, ${run.failed} failed (${run.errors[0] ?? ""})` : ""),
+          );
+      }
     }
+  } finally {
+    for (const instance of kept.values()) await stopInstance(instance);
   }
   const figures = included.map((server) => summarize(server, runs));
   return { scenario, title, figures, runs };
@@ -160,15 +187,9 @@ function summarize(server: ServerUnderTest, allRuns: IngestionRun[]): IngestionF
   };
 }
 
-async function runOnce(
-  scenario: IngestionScenario,
-  server: ServerUnderTest,
-  round: number,
-  payload: Buffer,
-): Promise<IngestionRun> {
-  const workDir = await mkdtemp(path.join(os.tmpdir(), `mailpen-bench-${server.id}-`));
-  const empty: IngestionRun = {
-    server: server.id,
+function emptyRun(server: ServerId, round: number): IngestionRun {
+  return {
+    server,
     round,
     accepted: 0,
     failed: 0,
@@ -185,17 +206,38 @@ async function runOnce(
     cpuMsPerMessageWithParse: null,
     peakRssWithParseBytes: null,
   };
+}
+
+/** A started server, with its websocket client (servers that push) and what that client saw. */
+interface Instance {
+  server: ServerUnderTest;
+  running: RunningServer;
+  workDir: string;
+  ws: WsConnection | null;
+  /** RSS once ready, before any load. */
+  idleRssBytes: number | null;
+  /** Subjects of the current run (`${prefix}n`) announced parsed, and of its messages the end-of-DATA times awaiting `message.created`. */
+  run: { prefix: string; parsed: Set<string>; pending: Map<string, bigint>; wsLatencies: number[] };
+  /** Called after each message event the current run cares about. */
+  onEvent: (() => void) | null;
+}
+
+async function startInstance(server: ServerUnderTest): Promise<Instance> {
+  const workDir = await mkdtemp(path.join(os.tmpdir(), `mailpen-bench-${server.id}-`));
   let running: RunningServer | null = null;
-  let ws: WsConnection | null = null;
   try {
     running = await server.start(workDir);
-    const pending = new Map<string, bigint>();
-    const wsLatencies: number[] = [];
-    let allMatched: (() => void) | null = null;
-    const parsed = new Set<string>();
-    let onParsed: (() => void) | null = null;
+    const instance: Instance = {
+      server,
+      running,
+      workDir,
+      ws: null,
+      idleRssBytes: running.usage()?.rssBytes ?? null,
+      run: { prefix: "", parsed: new Set(), pending: new Map(), wsLatencies: [] },
+      onEvent: null,
+    };
     if (server.pushesEvents && running.httpPort !== null) {
-      ws = await openWsClient(running.httpPort, "/api/ws", (text) => {
+      instance.ws = await openWsClient(running.httpPort, "/api/ws", (text) => {
         const at = process.hrtime.bigint();
         // Only message events matter here: skip the others unparsed, so the client's share of the
         // two cores goes to the load, not to reading session events (the type is the first key).
@@ -204,84 +246,112 @@ async function runOnce(
           type: string;
           message?: { subject?: string; parseState?: string };
         };
-        if (event.type === "message.updated" && event.message?.subject) {
-          if (event.message.parseState !== "pending") parsed.add(event.message.subject);
-          onParsed?.();
-          return;
+        const subject = event.message?.subject;
+        const run = instance.run;
+        if (!subject?.startsWith(run.prefix)) return;
+        if (event.type === "message.updated") {
+          if (event.message?.parseState !== "pending") run.parsed.add(subject);
+        } else if (event.type === "message.created") {
+          const start = run.pending.get(subject);
+          if (start === undefined) return;
+          run.pending.delete(subject);
+          run.wsLatencies.push(Number(at - start) / 1e6);
         }
-        if (event.type !== "message.created" || !event.message?.subject) return;
-        const start = pending.get(event.message.subject);
-        if (start === undefined) return;
-        pending.delete(event.message.subject);
-        wsLatencies.push(Number(at - start) / 1e6);
-        if (pending.size === 0) allMatched?.();
+        instance.onEvent?.();
       });
     }
-    const before = running.usage();
-    const result = await runLoad({
-      port: running.smtpPort,
-      payload,
-      connections: scenario.connections,
-      mode: scenario.mode,
-      pipelining: scenario.pipelining,
-      maxMessages: scenario.maxMessages,
-      maxDurationMs: scenario.maxDurationMs,
-      runId: `bench-${scenario.id}-r${round}`,
-      onEndOfData: ws ? (key, at) => pending.set(key, at) : undefined,
-    });
-    if (ws && pending.size > 0) {
-      // Events of the last messages may trail their 250; wait for them, boundedly.
-      await new Promise<void>((resolve) => {
-        allMatched = resolve;
-        setTimeout(resolve, 3_000).unref();
-      });
-    }
-    const after = running.usage();
-    const cpuMs = before && after ? after.cpuMs - before.cpuMs : null;
-    // Then the deferred parse of what was accepted (bounded: a few seconds per 5 MB message at most).
-    let parseDrainMs: number | null = null;
-    let withParse: typeof after = null;
-    if (ws && result.accepted > 0) {
-      const drainStart = performance.now();
-      const limitMs = 30_000 + (result.bytesSent / 2 ** 20) * 200;
-      await new Promise<void>((resolve) => {
-        const check = (): void => {
-          if (parsed.size >= result.accepted) resolve();
-        };
-        onParsed = check;
-        check();
-        setTimeout(resolve, limitMs).unref();
-      });
-      onParsed = null;
-      if (parsed.size >= result.accepted) parseDrainMs = performance.now() - drainStart;
-      withParse = running.usage();
-    }
-    return {
-      ...empty,
-      accepted: result.accepted,
-      failed: result.failed,
-      errors: result.errors,
-      messagesPerSecond: result.messagesPerSecond,
-      megabytesPerSecond:
-        result.durationMs > 0 ? result.bytesSent / (1024 * 1024) / (result.durationMs / 1000) : 0,
-      pipelined: result.pipelined,
-      latencyMs: summarizeLatencies(result.latenciesMs),
-      wsLatencyMs: ws ? summarizeLatencies(wsLatencies) : null,
-      cpuMsPerMessage: cpuMs !== null && result.accepted > 0 ? cpuMs / result.accepted : null,
-      idleRssBytes: before?.rssBytes ?? null,
-      peakRssBytes: after?.peakRssBytes ?? null,
-      parseDrainMs,
-      cpuMsPerMessageWithParse:
-        withParse && before && parseDrainMs !== null
-          ? (withParse.cpuMs - before.cpuMs) / result.accepted
-          : null,
-      peakRssWithParseBytes: parseDrainMs !== null ? (withParse?.peakRssBytes ?? null) : null,
-    };
+    return instance;
   } catch (error) {
-    return { ...empty, error: (error as Error).message };
-  } finally {
-    ws?.close();
     await running?.stop();
     await rm(workDir, { recursive: true, force: true });
+    throw error;
   }
+}
+
+async function stopInstance(instance: Instance): Promise<void> {
+  instance.ws?.close();
+  await instance.running.stop();
+  await rm(instance.workDir, { recursive: true, force: true });
+}
+
+/** Resolves once `done()` holds (checked after each message event), or after `limitMs`. */
+function until(instance: Instance, done: () => boolean, limitMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(finish, limitMs);
+    function finish(): void {
+      clearTimeout(timer);
+      instance.onEvent = null;
+      resolve();
+    }
+    instance.onEvent = () => {
+      if (done()) finish();
+    };
+    instance.onEvent();
+  });
+}
+
+/** One measured run of the scenario's load against a started server. */
+async function measure(
+  scenario: IngestionScenario,
+  instance: Instance,
+  round: number,
+  payload: Buffer,
+): Promise<IngestionRun> {
+  const { running, ws } = instance;
+  const runId = `bench-${scenario.id}-r${round}`;
+  const run = {
+    prefix: `${runId}-`,
+    parsed: new Set<string>(),
+    pending: new Map<string, bigint>(),
+    wsLatencies: [],
+  };
+  instance.run = run;
+  const before = running.usage();
+  const result = await runLoad({
+    port: running.smtpPort,
+    payload,
+    connections: scenario.connections,
+    mode: scenario.mode,
+    pipelining: scenario.pipelining,
+    maxMessages: scenario.maxMessages,
+    maxDurationMs: scenario.maxDurationMs,
+    runId,
+    onEndOfData: ws ? (key, at) => run.pending.set(key, at) : undefined,
+  });
+  // Events of the last messages may trail their 250; wait for them, boundedly.
+  if (ws) await until(instance, () => run.pending.size === 0, 3_000);
+  const after = running.usage();
+  const cpuMs = before && after ? after.cpuMs - before.cpuMs : null;
+  // Then the deferred parse of what was accepted (bounded: a few seconds per 5 MB message at most).
+  // The next run starts only once it is done, so no run pays for the parse of another.
+  let parseDrainMs: number | null = null;
+  let withParse: typeof after = null;
+  if (ws && result.accepted > 0) {
+    const drainStart = performance.now();
+    const limitMs = 30_000 + (result.bytesSent / 2 ** 20) * 200;
+    await until(instance, () => run.parsed.size >= result.accepted, limitMs);
+    if (run.parsed.size >= result.accepted) parseDrainMs = performance.now() - drainStart;
+    withParse = running.usage();
+  }
+  return {
+    ...emptyRun(instance.server.id, round),
+    accepted: result.accepted,
+    failed: result.failed,
+    errors: result.errors,
+    messagesPerSecond: result.messagesPerSecond,
+    megabytesPerSecond:
+      result.durationMs > 0 ? result.bytesSent / (1024 * 1024) / (result.durationMs / 1000) : 0,
+    pipelined: result.pipelined,
+    latencyMs: summarizeLatencies(result.latenciesMs),
+    wsLatencyMs: ws ? summarizeLatencies(run.wsLatencies) : null,
+    cpuMsPerMessage: cpuMs !== null && result.accepted > 0 ? cpuMs / result.accepted : null,
+    idleRssBytes: instance.idleRssBytes,
+    peakRssBytes: after?.peakRssBytes ?? null,
+    parseDrainMs,
+    cpuMsPerMessageWithParse:
+      withParse && before && parseDrainMs !== null
+        ? (withParse.cpuMs - before.cpuMs) / result.accepted
+        : null,
+    peakRssWithParseBytes: parseDrainMs !== null ? (withParse?.peakRssBytes ?? null) : null,
+  };
 }
