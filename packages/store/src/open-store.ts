@@ -516,7 +516,7 @@ class SqliteMailStore implements MailStore {
       if (op.kind === "raw.chunk" || op.kind === "raw.drop") {
         if (!result.ok) this.logger.error(`mailpen store: could not record ${op.kind}`, result.error);
         if (op.kind === "raw.chunk") {
-          if (result.ok) committedBytes += 2 * op.bytes.length;
+          if (result.ok) committedBytes += op.bytes.length;
           this.pagePool.give(op.bytes); // in the database now, or never
         }
         return;
@@ -524,7 +524,7 @@ class SqliteMailStore implements MailStore {
       if (op.kind === "message") {
         const spooled = op.item.spooled;
         // A spooled message's earlier chunks were counted with their own commits.
-        const walBytes = 2 * (spooled ? spooled.tail.length : op.item.row.size) + WAL_BYTES_PER_MESSAGE;
+        const walBytes = (spooled ? spooled.tail.length : op.item.row.size) + WAL_BYTES_PER_MESSAGE;
         op.item.written?.(); // its bytes are in the database now, or will never be
         if (!result.ok) {
           if (spooled) this.spoolHost.dropSpool(spooled.spool);
@@ -575,7 +575,7 @@ class SqliteMailStore implements MailStore {
       this.queue.push(op.item.row.id);
       op.item.resolve(op.item.summary);
     });
-    if (messages > 0 && this.onDisk) this.checkpoints.noteCommitted(committedBytes);
+    if (committedBytes > 0 && this.onDisk) this.checkpoints.noteCommitted(committedBytes);
     if (endedIds.length > 0) this.pruneEndedSessions(endedIds);
     if (messages > 0 || endedIds.length > 0) {
       // Sessions that deliver nothing (scanners, rejected clients) are capped here too.
@@ -796,6 +796,9 @@ class SqliteMailStore implements MailStore {
     try {
       if (batch.length === 0 || !this.db.open || this.parserClosed) return;
       const rows = this.db.transaction(() => batch.map((p) => this.writeParsed(p.seq, p.id, p.result)))();
+      // The checkpoints must follow these writes too: left uncopied, they keep the next burst from
+      // starting the WAL over, and it grows to its bound (see checkpoint-schedule.ts).
+      if (this.onDisk) this.checkpoints.noteCommitted(parsedBytes(batch));
       this.countCache.clear();
       for (const row of rows) if (row) this.emit({ type: "message.updated", message: toMessageSummary(row) });
       if (this.parseAttempts.size > 0) for (const p of batch) this.parseAttempts.delete(p.id);
@@ -1330,6 +1333,19 @@ interface PruneRow {
   seq: number;
   id: string;
   session_id: string | null;
+}
+
+/** What a batch of parse results adds to the WAL, about: its bodies and parts, and its rows. */
+function parsedBytes(batch: { result: ParseResult }[]): number {
+  let bytes = 0;
+  for (const { result } of batch) {
+    bytes += WAL_BYTES_PER_MESSAGE;
+    if (!result.ok) continue;
+    const { text, html, parts } = result.content;
+    bytes += (text?.length ?? 0) + (html?.length ?? 0);
+    for (const part of parts) bytes += part.content.length;
+  }
+  return bytes;
 }
 
 function clampLimit(limit: number | undefined): number {

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { openStore, type MailStore } from "../src/index.ts";
 import { newMessage, textMessage } from "./message-builder.ts";
@@ -23,7 +24,7 @@ describe("WAL checkpoints", () => {
     const file = path.join(dir, "burst.sqlite");
     const store = openStore({ path: file, maxMessages: 0 });
     try {
-      // 80 messages of 256 KiB: about 42 MB by the store's estimate, past its 32 MB step. A write every
+      // 80 messages of 256 KiB: about 21 MB by the store's estimate, past its 16 MB step. A write every
       // 20 ms keeps the quiet-spell checkpoint (after 250 ms without a write) from running, and the
       // main connection's own checkpoint waits for 512 MB: only the worker copies pages meanwhile.
       const emptySize = await addLargeMessages(store, file, 80, "x");
@@ -53,6 +54,33 @@ describe("WAL checkpoints", () => {
     const reopened = openStore({ path: file, maxMessages: 0, parseInWorker: false });
     expect(reopened.stats().total).toBeGreaterThan(80);
     await reopened.close();
+  }, 30_000);
+
+  it("copy what the deferred parse wrote too, so the next write starts the WAL over", async () => {
+    const file = path.join(dir, "after-parse.sqlite");
+    const store = openStore({ path: file, maxMessages: 0 });
+    // A second connection, to read how many frames the WAL holds.
+    const other = new Database(file);
+    try {
+      // 40 messages of 256 KiB, then their parsed text: about 20 MB of WAL after the burst.
+      await addLargeMessages(store, file, 40, "z");
+      const pending = () =>
+        store.listMessages({ limit: 100 }).messages.filter((m) => m.parseState === "pending").length;
+      for (let i = 0; i < 500 && pending() > 0; i++) await sleep(20);
+      expect(pending()).toBe(0);
+      // Quiet: a checkpoint follows the parse's last write (250 ms after it) and copies all of it.
+      await sleep(1_000);
+      await store.addMessage(newMessage(textMessage({ subject: "after the parse" })));
+      // Everything was copied, so that write started the WAL over: it holds that one commit. A WAL
+      // left with frames to copy goes on growing instead, up to the 512 MB bound, where the main
+      // connection's own checkpoint held every reply for half a second (100 KB messages over 50
+      // connections, third burst in a row).
+      const [row] = other.pragma("wal_checkpoint(PASSIVE)") as { log: number }[];
+      expect(row?.log).toBeLessThan(100);
+    } finally {
+      other.close();
+      await store.close();
+    }
   }, 30_000);
 
   it("fall back to the main connection without a worker", async () => {
