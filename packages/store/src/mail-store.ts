@@ -23,12 +23,6 @@ import type {
  * message at the end of the tick, session writes within a few milliseconds); every read sees all
  * writes made before it.
  */
-/** A stored message's raw bytes, `size` of them in `pieces` (a single-use iterator). */
-export interface RawContent {
-  size: number;
-  pieces: IterableIterator<Buffer>;
-}
-
 export interface MailStore {
   // -- write path -------------------------------------------------------------------------------
   /** Record a new SMTP session (in progress until `endSession`). Emits `session.started`. */
@@ -114,6 +108,12 @@ export interface NewMessage {
    * They must describe exactly these bytes.
    */
   contentSummary?: DataSummary;
+}
+
+/** A stored message's raw bytes, `size` of them in `pieces` (a single-use iterator). */
+export interface RawContent {
+  size: number;
+  pieces: IterableIterator<Buffer>;
 }
 
 /** One message being received; exactly one of `end` or `abort` is called, after the writes. */

@@ -765,11 +765,11 @@ class SqliteMailStore implements MailStore {
     }
     this.parseBytes += sized.size;
     try {
-      const found = this.s.rawById.get(id) as RawRow | undefined;
+      const found = this.rawRow(id);
       if (!found) return;
       // The raw may move to the parse worker; should the worker die, it is read again.
       const result = await this.parser.parse(readRaw(this.s, found), () => {
-        const again = this.db.open ? (this.s.rawById.get(id) as RawRow | undefined) : undefined;
+        const again = this.db.open ? this.rawRow(id) : undefined;
         return again && readRaw(this.s, again);
       });
       if (!this.db.open || this.parserClosed) return;
@@ -1000,15 +1000,20 @@ class SqliteMailStore implements MailStore {
   getRaw(id: string): Buffer | undefined {
     this.assertOpen();
     this.flushWrites();
-    const stored = this.s.rawById.get(id) as RawRow | undefined;
+    const stored = this.rawRow(id);
     return stored && readRaw(this.s, stored);
   }
 
   openRaw(id: string): RawContent | undefined {
     this.assertOpen();
     this.flushWrites();
-    const stored = this.s.rawById.get(id) as RawRow | undefined;
+    const stored = this.rawRow(id);
     return stored && { size: stored.size, pieces: rawPieces(this.s, stored) };
+  }
+
+  /** Where a message's raw bytes are: its blob, or its spool (raw-spool.ts). */
+  private rawRow(id: string): RawRow | undefined {
+    return this.s.rawById.get(id) as RawRow | undefined;
   }
 
   async getPart(id: string, partId: string): Promise<PartContent | undefined> {

@@ -83,5 +83,5 @@ export function* rawPieces(s: Statements, row: RawRow): Generator<Buffer, void, 
  */
 export function readHead(s: Statements, row: Pick<RawRow, "raw" | "spool">): Buffer {
   if (row.spool === null) return row.raw;
-  return (s.firstSpoolChunk.get(row.spool) as { bytes: Buffer } | undefined)?.bytes ?? EMPTY;
+  return (s.spoolChunk.get(row.spool, 0) as { bytes: Buffer } | undefined)?.bytes ?? EMPTY;
 }

@@ -23,7 +23,6 @@ export function prepareStatements(db: Database.Database) {
     insertSpoolChunk: p("INSERT INTO raw_spool_chunk (spool, n, bytes) VALUES (?, ?, ?)"),
     countSpoolChunks: p("SELECT count(*) AS n FROM raw_spool_chunk WHERE spool = ?"),
     linkSpool: p("INSERT INTO message_spool (seq, spool) VALUES (?, ?)"),
-    firstSpoolChunk: p("SELECT bytes FROM raw_spool_chunk WHERE spool = ? ORDER BY n LIMIT 1"),
     spoolChunk: p("SELECT bytes FROM raw_spool_chunk WHERE spool = ? AND n = ?"),
     dropSpool: p("DELETE FROM raw_spool_chunk WHERE spool = ?"),
     deleteSpoolOf: p(
