@@ -182,6 +182,13 @@ test("keyboard: j/k move, Enter opens, Delete deletes, / focuses search", async 
   await h.page.getByRole("heading", { name: "Key two" }).waitFor();
   await h.page.keyboard.press("k");
   await h.page.getByRole("heading", { name: "Key three" }).waitFor();
+  // Opening it sends a mark-read PATCH; deleting before that landed made the PATCH answer 404 (a
+  // console error, caught by the app): wait until the row shows it read.
+  const three = h.page.getByRole("listitem").filter({ hasText: "Key three" });
+  await h.page.waitForFunction(
+    (element) => !element?.className.includes("message-row--unread"),
+    await three.elementHandle(),
+  );
   await h.page.keyboard.press("Delete");
   await h.page.locator(".message-row__subject", { hasText: "Key three" }).waitFor({ state: "detached" });
   await h.page.keyboard.press("/");
