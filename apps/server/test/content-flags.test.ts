@@ -13,7 +13,7 @@ import { startMailpen, type RunningMailpen } from "../src/start-mailpen.ts";
  * over a real socket, and each one's flags are compared with a second store's scan of its raw.
  */
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
-const fixtureDir = path.resolve(repoRoot, "../shared/fixtures/eml");
+const fixtureDir = path.resolve(repoRoot, "fixtures/eml");
 const fixtures = readdirSync(fixtureDir).filter((name) => name.endsWith(".eml"));
 
 const hostile: Record<string, Buffer> = {

@@ -14,7 +14,7 @@ import { testEnvelope } from "./message-builder.ts";
  * must come back for every message.
  */
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
-const fixtureDir = path.resolve(repoRoot, "../shared/fixtures/eml");
+const fixtureDir = path.resolve(repoRoot, "fixtures/eml");
 const fixtures = readdirSync(fixtureDir).filter((name) => name.endsWith(".eml"));
 
 const store = openStore({ path: ":memory:", logger: { warn: () => undefined, error: () => undefined } });

@@ -11,8 +11,8 @@ import type { MessageDetail } from "@mailpen/shared";
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The repository root (packages/store/test -> ../../..). */
 export const REPO_ROOT = path.resolve(here, "../../..");
-/** Fixtures live beside the repository (CI checks them out at ../shared relative to the root). */
-export const FIXTURES_DIR = path.resolve(REPO_ROOT, "../shared/fixtures/eml");
+/** The real-world fixtures, byte-exact copies of the project's shared set (fixtures/eml/SOURCES.md). */
+export const FIXTURES_DIR = path.resolve(REPO_ROOT, "fixtures/eml");
 export const GOLDEN_DIR = path.join(here, "golden");
 
 export function listFixtures(): string[] {
