@@ -8,14 +8,19 @@ function maildevBin(): string {
   return path.join(path.dirname(fileURLToPath(import.meta.resolve("maildev"))), "bin/maildev.js");
 }
 
-/** MailDev 3 through its own CLI, in-memory (no --mail-directory), both listeners on 127.0.0.1. */
+/**
+ * MailDev 3 through its own CLI with its default storage (in memory: no --mail-directory), both
+ * listeners on 127.0.0.1. That default still writes every message as an .eml file under
+ * os.tmpdir()/maildev and never removes it (23 GB there after a few days of runs filled this
+ * machine's disk), so its TMPDIR is the run's work folder, which the bench deletes with the server.
+ */
 export const maildev: ServerUnderTest = {
   id: "maildev",
   label: "MailDev 3",
   role: "nearest peer (Node, same purpose)",
   pushesEvents: false,
   unavailableReason: () => null,
-  start: () =>
+  start: (workDir) =>
     spawnOnFreePorts(async () => {
       const [smtpPort, httpPort] = [await findFreePort(), await findFreePort()];
       return {
@@ -32,6 +37,7 @@ export const maildev: ServerUnderTest = {
           "127.0.0.1",
           "--silent",
         ],
+        env: { ...process.env, TMPDIR: workDir },
         ready: { kind: "greeting", smtpPort, httpPort },
       };
     }),
