@@ -13,13 +13,30 @@ export interface HttpSample<T> {
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
 
 export function getJson<T = unknown>(port: number, path: string, timeoutMs = 30_000): Promise<HttpSample<T>> {
+  return get(port, path, timeoutMs, true) as Promise<HttpSample<T>>;
+}
+
+/** The status and time of a GET whose body is read to its end but not decoded (latency sampling). */
+export function timeGet(
+  port: number,
+  path: string,
+  timeoutMs = 30_000,
+): Promise<Omit<HttpSample<never>, "body">> {
+  return get(port, path, timeoutMs, false);
+}
+
+function get(port: number, path: string, timeoutMs: number, decode: boolean): Promise<HttpSample<unknown>> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     const request = http.get({ host: "127.0.0.1", port, path, agent, timeout: timeoutMs }, (response) => {
       const chunks: Buffer[] = [];
-      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("data", (chunk: Buffer) => {
+        if (decode) chunks.push(chunk);
+      });
       response.on("end", () => {
         const ms = Number(process.hrtime.bigint() - start) / 1e6;
+        const status = response.statusCode ?? 0;
+        if (!decode) return resolve({ status, body: undefined, ms });
         const text = Buffer.concat(chunks).toString("utf8");
         let body: unknown = text;
         try {
@@ -27,7 +44,7 @@ export function getJson<T = unknown>(port: number, path: string, timeoutMs = 30_
         } catch {
           // Not JSON: hand the text back.
         }
-        resolve({ status: response.statusCode ?? 0, body: body as T, ms });
+        resolve({ status, body, ms });
       });
       response.on("error", reject);
     });

@@ -4,7 +4,9 @@
  * Mailpen on it and time, over the HTTP API with a keep-alive connection:
  * - start-up: spawn of the process to GET /api/health answering ok (beside the same on an empty DB,
  *   which is the floor of Node + tsx + module loading), after an untimed warm-up start;
- * - list first page, a deep page (cursor of the middle of the inbox), searches, message detail;
+ * - list first page, a deep page (cursor of the middle of the inbox), searches, message detail,
+ *   timed from a child process of their own (children/latency-sampler.ts), whose garbage collection
+ *   is not the bench process's;
  * - database bytes per message (file + WAL after the fill closed) and the server's RSS afterwards.
  */
 import { mkdtemp, rm, stat } from "node:fs/promises";
@@ -12,9 +14,10 @@ import os from "node:os";
 import path from "node:path";
 import { closeHttpClient, getJson, waitForHealth } from "../http-client.ts";
 import { RARE_WORD } from "../message-bodies.ts";
-import { findFreePort, type RunningServer } from "../servers/child-process.ts";
+import { findFreePort, runNodeChildJson, type RunningServer } from "../servers/child-process.ts";
 import { startMailpenProcess } from "../servers/mailpen-full.ts";
 import { summarizeLatencies, type LatencySummary } from "../stats.ts";
+import type { SamplerConfig, SamplerResult } from "../children/latency-sampler.ts";
 import type { StoreFillResult } from "../children/store-fill.ts";
 import { fillStore } from "./store-ingest.ts";
 
@@ -55,14 +58,14 @@ async function timeStartup(db: string): Promise<{ server: RunningServer; ms: num
   return { server: await starting, ms };
 }
 
-async function sample(port: number, url: string, times: number): Promise<LatencySummary> {
-  const latencies: number[] = [];
-  for (let i = 0; i < times; i++) {
-    const response = await getJson(port, url);
-    if (response.status !== 200) throw new Error(`GET ${url}: ${response.status}`);
-    latencies.push(response.ms);
-  }
-  return summarizeLatencies(latencies);
+const SAMPLER_CHILD = new URL("../children/latency-sampler.ts", import.meta.url);
+
+/** Times each series in a child of its own (see children/latency-sampler.ts), in order. */
+async function sampleSeries(port: number, series: SamplerConfig["series"]): Promise<number[][]> {
+  const config: SamplerConfig = { port, series };
+  const timeoutMs = 60_000 + series.reduce((n, s) => n + s.times, 0) * 1_000;
+  return (await runNodeChildJson<SamplerResult>(SAMPLER_CHILD, [JSON.stringify(config)], timeoutMs))
+    .latencies;
 }
 
 export async function runStoredVolume(
@@ -124,8 +127,6 @@ export async function runStoredVolume(
     result.ordersByArrival =
       indexes.length > 0 &&
       indexes.every((index, i) => Number.isFinite(index) && (i === 0 || indexes[i - 1]! > index));
-    result.listFirstPage = await sample(port, "/api/messages?limit=50", samples);
-
     // Walk to the middle of the inbox with big pages, then time the 50-message page there.
     let cursor = first.body.nextCursor;
     let offset = 50;
@@ -140,24 +141,31 @@ export async function runStoredVolume(
     result.deepPageOffset = offset;
     const deepUrl = `/api/messages?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
     const deep = await getJson<ListBody>(port, deepUrl);
-    result.listDeepPage = await sample(port, deepUrl, samples);
 
+    const searches: { query: string; url: string; total: number | null }[] = [];
     for (const query of SEARCH_QUERIES) {
       const url = `/api/messages?limit=50&query=${encodeURIComponent(query)}`;
       const probe = await getJson<ListBody>(port, url);
-      const latency = await sample(port, url, Math.max(3, Math.floor(samples / 2)));
-      result.search.push({ query, total: probe.body.total ?? null, latency });
+      searches.push({ query, url, total: probe.body.total ?? null });
     }
-
     const detailIds = [...ids, ...deep.body.messages.map((m) => m.id)];
-    const detailLatencies: number[] = [];
-    for (let i = 0; i < samples && detailIds.length > 0; i++) {
-      const id = detailIds[i % detailIds.length]!;
-      const response = await getJson(port, `/api/messages/${encodeURIComponent(id)}`);
-      if (response.status !== 200) throw new Error(`GET /api/messages/${id}: ${response.status}`);
-      detailLatencies.push(response.ms);
-    }
-    result.detail = summarizeLatencies(detailLatencies);
+    const detailPaths = Array.from(
+      { length: detailIds.length > 0 ? samples : 0 },
+      (_, i) => `/api/messages/${encodeURIComponent(detailIds[i % detailIds.length]!)}`,
+    );
+
+    const timed = await sampleSeries(port, [
+      { path: "/api/messages?limit=50", times: samples },
+      { path: deepUrl, times: samples },
+      ...searches.map((s) => ({ path: s.url, times: Math.max(3, Math.floor(samples / 2)) })),
+      ...detailPaths.map((path) => ({ path, times: 1 })),
+    ]);
+    result.listFirstPage = summarizeLatencies(timed[0]!);
+    result.listDeepPage = summarizeLatencies(timed[1]!);
+    searches.forEach((s, i) =>
+      result.search.push({ query: s.query, total: s.total, latency: summarizeLatencies(timed[2 + i]!) }),
+    );
+    result.detail = summarizeLatencies(timed.slice(2 + searches.length).flat());
 
     const usage = server.usage();
     result.rssBytes = usage?.rssBytes ?? null;
