@@ -161,6 +161,34 @@ describe("beginMessage", () => {
     expect(spoolRows(file)).toEqual({ chunks: 4, links: 1, emptyRaws: 1 });
   });
 
+  it("commits chunks within the tick once 8 MiB of them wait, so one tick's reads are not all held", async () => {
+    // One turn of the event loop can read megabytes from each of many sockets; the chunks must not
+    // all wait in memory for the commit at its end.
+    const file = newFile();
+    const store = open(file);
+    const raws = [0, 1, 2, 3, 4].map((i) => bigMessage(CHUNK * 10, `Burst ${i}`));
+    const writers = raws.map(() => store.beginMessage());
+    for (let at = 0; at < raws[0]!.length; at += 65_536)
+      writers.forEach((writer, i) => writer.write(raws[i]!.subarray(at, at + 65_536)));
+    // Still the same tick: 5 x 10 full chunks were handed over (12.5 MiB); the first 32 (8 MiB)
+    // are committed already, the rest wait for the end of the tick.
+    expect(spoolRows(file).chunks).toBe(32);
+    await nextTick();
+    expect(spoolRows(file).chunks).toBe(50);
+    const summaries = await Promise.all(
+      writers.map((writer, i) =>
+        writer.end({
+          sessionId: null,
+          receivedAt: new Date(0),
+          envelope: envelopeFor(["bob@example.test"]),
+          contentSummary: summaryOf(raws[i]!),
+        }),
+      ),
+    );
+    summaries.forEach((summary, i) => expect(store.getRaw(summary.id)?.equals(raws[i]!)).toBe(true));
+    await store.close();
+  });
+
   it("is byte-exact whatever the piece size, at chunk boundaries too", async () => {
     const store = open(newFile());
     const raw = bigMessage(CHUNK * 2);
