@@ -427,9 +427,10 @@ class SqliteMailStore implements MailStore {
 
   /**
    * A message is committed at the end of this tick (SMTP waits for it to reply 250), alone with the
-   * other messages of the tick (sooner once GROUP_COMMIT_MAX_BYTES of content wait). Session, transcript and full-text writes wait up to SESSION_FLUSH_MS:
-   * nothing waits for them (a read commits them at once), and committing them with each message
-   * made every commit touch the session, transcript and FTS pages too.
+   * other messages of the tick (sooner once GROUP_COMMIT_MAX_BYTES of content wait). Session,
+   * transcript and full-text writes wait up to SESSION_FLUSH_MS: nothing waits for them (a read
+   * commits them at once), and committing them with each message made every commit touch the
+   * session, transcript and FTS pages too.
    */
   private enqueue(op: WriteOp): void {
     this.parseGate.noteWrite();
