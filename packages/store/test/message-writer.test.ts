@@ -45,16 +45,21 @@ function summaryOf(raw: Buffer): DataSummary {
   return { bytes: raw.length, lines, bareLf: 0, bareCr: 0, eightBit: 0, longLines: 0, nul: 0 };
 }
 
-/** Writes `raw` in pieces of `piece` bytes (the last shorter), then ends the message. */
-async function writeInPieces(store: MailStore, raw: Buffer, piece: number, sizeHint?: number) {
-  const writer = store.beginMessage({ sizeHint });
-  for (let at = 0; at < raw.length; at += piece) writer.write(raw.subarray(at, at + piece));
-  return writer.end({
+/** What a writer's `end` gets for `raw`, as the SMTP side sends it. */
+function endOf(raw: Buffer): Parameters<MessageWriter["end"]>[0] {
+  return {
     sessionId: null,
     receivedAt: new Date(0),
     envelope: envelopeFor(["bob@example.test"]),
     contentSummary: summaryOf(raw),
-  });
+  };
+}
+
+/** Writes `raw` in pieces of `piece` bytes (the last shorter), then ends the message. */
+async function writeInPieces(store: MailStore, raw: Buffer, piece: number, sizeHint?: number) {
+  const writer = store.beginMessage({ sizeHint });
+  for (let at = 0; at < raw.length; at += piece) writer.write(raw.subarray(at, at + piece));
+  return writer.end(endOf(raw));
 }
 
 function spoolRows(file: string): { chunks: number; links: number; emptyRaws: number } {
@@ -108,16 +113,7 @@ describe("beginMessage", () => {
         });
         if (at % 100_000 === 0) await nextTick(); // chunks are committed and their pages reused
       }
-      const ended = Promise.all(
-        writers.map((writer, i) =>
-          writer.end({
-            sessionId: null,
-            receivedAt: new Date(0),
-            envelope: envelopeFor(["bob@example.test"]),
-            contentSummary: summaryOf(raws[i]!),
-          }),
-        ),
-      );
+      const ended = Promise.all(writers.map((writer, i) => writer.end(endOf(raws[i]!))));
       // A message begun before those are committed must not get one of their pages.
       const late = store.beginMessage();
       late.write(Buffer.alloc(16 * 1024, "x"));
@@ -142,12 +138,7 @@ describe("beginMessage", () => {
     // Two chunks left memory before the message ended.
     expect(spoolRows(file).chunks).toBe(2);
     for (; at < raw.length; at += 65_536) writer.write(raw.subarray(at, at + 65_536));
-    const summary = await writer.end({
-      sessionId: null,
-      receivedAt: new Date(0),
-      envelope: envelopeFor(["bob@example.test"]),
-      contentSummary: summaryOf(raw),
-    });
+    const summary = await writer.end(endOf(raw));
     expect(summary.subject).toBe("Spooled");
     expect(summary.size).toBe(raw.length);
     expect(store.getRaw(summary.id)?.equals(raw)).toBe(true);
@@ -175,16 +166,7 @@ describe("beginMessage", () => {
     expect(spoolRows(file).chunks).toBe(32);
     await nextTick();
     expect(spoolRows(file).chunks).toBe(50);
-    const summaries = await Promise.all(
-      writers.map((writer, i) =>
-        writer.end({
-          sessionId: null,
-          receivedAt: new Date(0),
-          envelope: envelopeFor(["bob@example.test"]),
-          contentSummary: summaryOf(raws[i]!),
-        }),
-      ),
-    );
+    const summaries = await Promise.all(writers.map((writer, i) => writer.end(endOf(raws[i]!))));
     summaries.forEach((summary, i) => expect(store.getRaw(summary.id)?.equals(raws[i]!)).toBe(true));
     await store.close();
   });
@@ -258,12 +240,7 @@ describe("beginMessage", () => {
     expect(store.deleteMessages()).toBe(1);
     expect(spoolRows(file)).toEqual({ chunks: 1, links: 0, emptyRaws: 0 });
     arriving.write(raw.subarray(CHUNK + 1));
-    const survivor = await arriving.end({
-      sessionId: null,
-      receivedAt: new Date(0),
-      envelope: envelopeFor(["bob@example.test"]),
-      contentSummary: summaryOf(raw),
-    });
+    const survivor = await arriving.end(endOf(raw));
     expect(store.getRaw(survivor.id)?.equals(raw)).toBe(true);
 
     // Retention (at most 2 messages) removes the oldest with its chunks.
@@ -285,14 +262,7 @@ describe("beginMessage", () => {
     other.prepare("DELETE FROM raw_spool_chunk").run();
     other.close();
     writer.write(raw.subarray(CHUNK + 1));
-    await expect(
-      writer.end({
-        sessionId: null,
-        receivedAt: new Date(0),
-        envelope: envelopeFor(["bob@example.test"]),
-        contentSummary: summaryOf(raw),
-      }),
-    ).rejects.toThrow(/message content incomplete/);
+    await expect(writer.end(endOf(raw))).rejects.toThrow(/message content incomplete/);
     expect(store.stats().total).toBe(0);
     await store.close();
     expect(spoolRows(file)).toEqual({ chunks: 0, links: 0, emptyRaws: 0 });
