@@ -208,6 +208,18 @@ function emptyRun(server: ServerId, round: number): IngestionRun {
   };
 }
 
+/** Subjects of a run (`${prefix}n`) announced parsed, and of its messages the end-of-DATA times awaiting `message.created`. */
+interface RunEvents {
+  prefix: string;
+  parsed: Set<string>;
+  pending: Map<string, bigint>;
+  wsLatencies: number[];
+}
+
+function runEvents(prefix: string): RunEvents {
+  return { prefix, parsed: new Set(), pending: new Map(), wsLatencies: [] };
+}
+
 /** A started server, with its websocket client (servers that push) and what that client saw. */
 interface Instance {
   server: ServerUnderTest;
@@ -216,8 +228,7 @@ interface Instance {
   ws: WsConnection | null;
   /** RSS once ready, before any load. */
   idleRssBytes: number | null;
-  /** Subjects of the current run (`${prefix}n`) announced parsed, and of its messages the end-of-DATA times awaiting `message.created`. */
-  run: { prefix: string; parsed: Set<string>; pending: Map<string, bigint>; wsLatencies: number[] };
+  run: RunEvents;
   /** Called after each message event the current run cares about. */
   onEvent: (() => void) | null;
 }
@@ -233,7 +244,7 @@ async function startInstance(server: ServerUnderTest): Promise<Instance> {
       workDir,
       ws: null,
       idleRssBytes: running.usage()?.rssBytes ?? null,
-      run: { prefix: "", parsed: new Set(), pending: new Map(), wsLatencies: [] },
+      run: runEvents(""),
       onEvent: null,
     };
     if (server.pushesEvents && running.httpPort !== null) {
@@ -299,12 +310,7 @@ async function measure(
 ): Promise<IngestionRun> {
   const { running, ws } = instance;
   const runId = `bench-${scenario.id}-r${round}`;
-  const run = {
-    prefix: `${runId}-`,
-    parsed: new Set<string>(),
-    pending: new Map<string, bigint>(),
-    wsLatencies: [],
-  };
+  const run = runEvents(`${runId}-`);
   instance.run = run;
   const before = running.usage();
   const result = await runLoad({

@@ -436,8 +436,7 @@ class SqliteMailStore implements MailStore {
     this.parseGate.noteWrite();
     if (op.kind === "message" || op.kind === "raw.chunk") {
       this.messageOps.push(op);
-      this.queuedContentBytes +=
-        op.kind === "raw.chunk" ? op.bytes.length : (op.item.spooled?.tail ?? op.item.raw).length;
+      this.queuedContentBytes += contentBytes(op);
       if (this.queuedContentBytes >= GROUP_COMMIT_MAX_BYTES) return this.flush("messages");
       if (!this.flushScheduled) {
         this.flushScheduled = true;
@@ -531,15 +530,13 @@ class SqliteMailStore implements MailStore {
       if (op.kind === "raw.chunk" || op.kind === "raw.drop") {
         if (!result.ok) this.logger.error(`mailpen store: could not record ${op.kind}`, result.error);
         if (op.kind === "raw.chunk") {
-          if (result.ok) committedBytes += op.bytes.length;
+          if (result.ok) committedBytes += contentBytes(op);
           this.pagePool.give(op.bytes); // in the database now, or never
         }
         return;
       }
       if (op.kind === "message") {
         const spooled = op.item.spooled;
-        // A spooled message's earlier chunks were counted with their own commits.
-        const walBytes = (spooled ? spooled.tail.length : op.item.row.size) + WAL_BYTES_PER_MESSAGE;
         op.item.written?.(); // its bytes are in the database now, or will never be
         if (!result.ok) {
           if (spooled) this.spoolHost.dropSpool(spooled.spool);
@@ -549,7 +546,7 @@ class SqliteMailStore implements MailStore {
         this.counters.total++;
         this.counters.unread++;
         this.counters.bytes += op.item.row.size;
-        committedBytes += walBytes;
+        committedBytes += contentBytes(op) + WAL_BYTES_PER_MESSAGE;
         events.push({ type: "message.created", message: op.item.summary });
         return;
       }
@@ -1353,6 +1350,14 @@ interface PruneRow {
   seq: number;
   id: string;
   session_id: string | null;
+}
+
+/**
+ * The content bytes a message or chunk write carries: a chunk's bytes, a message's raw, or for a
+ * spooled message its last chunk (the earlier ones were chunk writes of their own).
+ */
+function contentBytes(op: Extract<WriteOp, { kind: "message" | "raw.chunk" }>): number {
+  return op.kind === "raw.chunk" ? op.bytes.length : (op.item.spooled?.tail ?? op.item.raw).length;
 }
 
 /** What a batch of parse results adds to the WAL, about: its bodies and parts, and its rows. */
