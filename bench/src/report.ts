@@ -41,6 +41,8 @@ const num = (n: number | null | undefined, digits = 0): string =>
   typeof n === "number" && Number.isFinite(n) ? n.toFixed(digits) : "–";
 const mb = (bytes: number | null | undefined): string =>
   typeof bytes === "number" ? num(bytes / 2 ** 20) : "–";
+const pct = (share: number | null | undefined): string =>
+  typeof share === "number" ? num(share * 100) : "–";
 const ms = (n: number | null | undefined): string => num(n, n !== null && n !== undefined && n < 10 ? 2 : 1);
 
 function withRatio(
@@ -64,6 +66,10 @@ function ingestionTable(result: IngestionResult): string[] {
     "ws p50 ms",
     "ws p99 ms",
     "CPU ms/msg",
+    "client CPU ms/msg",
+    "server main thread %",
+    "cores busy %",
+    "steal %",
     "idle RSS MB",
     "peak RSS MB",
     "parsed all after s",
@@ -92,6 +98,10 @@ function ingestionTable(result: IngestionResult): string[] {
       ms(f.wsP50Ms),
       ms(f.wsP99Ms),
       cell(num(f.cpuMsPerMessage, 3), (x) => x.cpuMsPerMessage),
+      num(f.clientCpuMsPerMessage, 3),
+      pct(f.serverMainBusy),
+      pct(f.machineBusy),
+      pct(f.machineSteal),
       mb(f.idleRssBytes),
       cell(mb(f.peakRssBytes), (x) => x.peakRssBytes),
       f.parseDrainMs === null ? "–" : (f.parseDrainMs / 1000).toFixed(1),

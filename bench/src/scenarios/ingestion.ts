@@ -5,8 +5,10 @@
  * (5 MB and 50 MB: memory, where one run's heap must not carry into the next).
  *
  * Per run: msgs/s, end-of-DATA -> 250 p50/p99, end-of-DATA -> websocket `message.created` p50/p99
- * (servers that push), server CPU ms per message (utime+stime delta over the load, from /proc) and
- * the server's peak RSS (VmHWM, the process's whole life: over the rounds so far when kept).
+ * (servers that push), server CPU ms per message (utime+stime delta over the load, from /proc), the
+ * bench process's own CPU per message over the same window (the client's share of the cores), the
+ * share of the machine's cores busy and stolen by the hypervisor meanwhile (/proc/stat), and the
+ * server's peak RSS (VmHWM, the process's whole life: over the rounds so far when kept).
  *
  * Mailpen parses each message after it acknowledged it (deferred, at idle priority), so the load's
  * figures alone would leave the parse out. For Mailpen the run then waits (bounded) until every
@@ -19,6 +21,7 @@ import os from "node:os";
 import path from "node:path";
 import { runLoad, type ConnectionMode } from "../load-generator.ts";
 import { buildPayload, formatSize, payloadSizeFor } from "../message-bodies.ts";
+import { machineShare, readMachineCpu } from "../process-usage.ts";
 import type { RunningServer } from "../servers/child-process.ts";
 import type { ServerId, ServerUnderTest } from "../servers/server-under-test.ts";
 import { median, summarizeLatencies, type LatencySummary } from "../stats.ts";
@@ -56,6 +59,19 @@ export interface IngestionRun {
   latencyMs: LatencySummary;
   wsLatencyMs: LatencySummary | null;
   cpuMsPerMessage: number | null;
+  /**
+   * CPU of the bench process itself (the load generator, and for Mailpen the websocket client) per
+   * message, over the same window as the server's: the client's share of the machine.
+   */
+  clientCpuMsPerMessage: number | null;
+  /**
+   * Share of that window the server's main thread was running: near 1, the server is bound by its
+   * event loop, whatever the machine's other cores could do.
+   */
+  serverMainBusy: number | null;
+  /** Share of all the machine's cores busy over that window, and the share stolen by the hypervisor. */
+  machineBusy: number | null;
+  machineSteal: number | null;
   /** RSS once ready, before the load: the process's own floor (Node + modules, or a C binary). */
   idleRssBytes: number | null;
   peakRssBytes: number | null;
@@ -79,6 +95,10 @@ export interface IngestionFigures {
   wsP50Ms: number | null;
   wsP99Ms: number | null;
   cpuMsPerMessage: number | null;
+  clientCpuMsPerMessage: number | null;
+  serverMainBusy: number | null;
+  machineBusy: number | null;
+  machineSteal: number | null;
   idleRssBytes: number | null;
   peakRssBytes: number | null;
   parseDrainMs: number | null;
@@ -177,6 +197,10 @@ function summarize(server: ServerUnderTest, allRuns: IngestionRun[]): IngestionF
     wsP50Ms: pick((r) => r.wsLatencyMs?.p50),
     wsP99Ms: pick((r) => r.wsLatencyMs?.p99),
     cpuMsPerMessage: pick((r) => r.cpuMsPerMessage),
+    clientCpuMsPerMessage: pick((r) => r.clientCpuMsPerMessage),
+    serverMainBusy: pick((r) => r.serverMainBusy),
+    machineBusy: pick((r) => r.machineBusy),
+    machineSteal: pick((r) => r.machineSteal),
     idleRssBytes: pick((r) => r.idleRssBytes),
     peakRssBytes: pick((r) => r.peakRssBytes),
     parseDrainMs: pick((r) => r.parseDrainMs),
@@ -200,6 +224,10 @@ function emptyRun(server: ServerId, round: number): IngestionRun {
     latencyMs: summarizeLatencies([]),
     wsLatencyMs: null,
     cpuMsPerMessage: null,
+    clientCpuMsPerMessage: null,
+    serverMainBusy: null,
+    machineBusy: null,
+    machineSteal: null,
     idleRssBytes: null,
     peakRssBytes: null,
     parseDrainMs: null,
@@ -313,6 +341,9 @@ async function measure(
   const run = runEvents(`${runId}-`);
   instance.run = run;
   const before = running.usage();
+  const clientBefore = process.cpuUsage();
+  const machineBefore = readMachineCpu();
+  const windowStart = performance.now();
   const result = await runLoad({
     port: running.smtpPort,
     payload,
@@ -327,6 +358,9 @@ async function measure(
   // Events of the last messages may trail their 250; wait for them, boundedly.
   if (ws) await until(instance, () => run.pending.size === 0, 3_000);
   const after = running.usage();
+  const machine = machineShare(machineBefore, readMachineCpu());
+  const client = process.cpuUsage(clientBefore);
+  const windowMs = performance.now() - windowStart;
   const cpuMs = before && after ? after.cpuMs - before.cpuMs : null;
   // Then the deferred parse of what was accepted (bounded: a few seconds per 5 MB message at most).
   // The next run starts only once it is done, so no run pays for the parse of another.
@@ -351,6 +385,12 @@ async function measure(
     latencyMs: summarizeLatencies(result.latenciesMs),
     wsLatencyMs: ws ? summarizeLatencies(run.wsLatencies) : null,
     cpuMsPerMessage: cpuMs !== null && result.accepted > 0 ? cpuMs / result.accepted : null,
+    clientCpuMsPerMessage:
+      result.accepted > 0 ? (client.user + client.system) / 1000 / result.accepted : null,
+    serverMainBusy:
+      before && after && windowMs > 0 ? (after.mainThreadCpuMs - before.mainThreadCpuMs) / windowMs : null,
+    machineBusy: machine?.busy ?? null,
+    machineSteal: machine?.steal ?? null,
     idleRssBytes: instance.idleRssBytes,
     peakRssBytes: after?.peakRssBytes ?? null,
     parseDrainMs,
