@@ -1,8 +1,10 @@
 /**
  * `tsx src/profile-summary.ts <file.cpuprofile> [top] [skipMs] [untilMs]`: self time by function and
- * by package of a V8 CPU profile written by `pnpm bench -- --profile`, to explain where a missed
- * target's time goes without opening DevTools. `skipMs` leaves out the first milliseconds (module
- * loading at start), `untilMs` what comes after (the deferred parse once a load ended).
+ * by package, and inclusive time by function (the function and everything it called), of a V8 CPU
+ * profile written by `pnpm bench -- --profile`, to explain where a missed target's time goes without
+ * opening DevTools. `skipMs` leaves out the first milliseconds (module loading at start), `untilMs`
+ * what comes after (the deferred parse once a load ended); the busy share per 250 ms printed first
+ * shows where a load starts and ends.
  */
 import { readFileSync } from "node:fs";
 
@@ -10,6 +12,7 @@ interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
+  children?: number[];
 }
 interface CpuProfile {
   nodes: ProfileNode[];
@@ -35,26 +38,46 @@ const top = Number(process.argv[3] ?? 25);
 const skipMs = Number(process.argv[4] ?? 0);
 const untilMs = Number(process.argv[5] ?? Infinity);
 const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
-// Self time per node from the samples themselves, so a leading window can be left out.
+const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+const parentOf = new Map<number, number>();
+for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+const keyOf = (node: ProfileNode): string => {
+  const { functionName, url, lineNumber } = node.callFrame;
+  return `${functionName || "(anonymous)"} ${url.replace(/^.*\/(node_modules|packages|apps)\//, "$1/")}:${lineNumber + 1}`;
+};
+const isIdle = (nodeId: number): boolean => nodes.get(nodeId)?.callFrame.functionName === "(idle)";
+
+// Self and inclusive time from the samples themselves, so a leading window can be left out. A
+// function counts once per sample however often it recurs on the stack.
 const selfMs = new Map<number, number>();
+const inclusive = new Map<string, number>();
+const busyPerQuarter: number[] = [];
 let at = 0;
 let totalMs = 0;
 profile.samples.forEach((nodeId, i) => {
   const delta = (profile.timeDeltas[i] ?? 0) / 1000;
   at += delta;
+  const quarter = Math.floor(at / 250);
+  busyPerQuarter[quarter] = (busyPerQuarter[quarter] ?? 0) + (isIdle(nodeId) ? 0 : delta);
   if (at < skipMs || at > untilMs) return;
   totalMs += delta;
   selfMs.set(nodeId, (selfMs.get(nodeId) ?? 0) + delta);
+  const onStack = new Set<string>();
+  for (let id: number | undefined = nodeId; id !== undefined; id = parentOf.get(id)) {
+    const node = nodes.get(id);
+    if (node && id !== profile.nodes[0]?.id) onStack.add(keyOf(node));
+  }
+  for (const key of onStack) inclusive.set(key, (inclusive.get(key) ?? 0) + delta);
 });
 const byFunction = new Map<string, number>();
 const byOwner = new Map<string, number>();
 for (const node of profile.nodes) {
   const ms = selfMs.get(node.id) ?? 0;
   if (ms === 0) continue;
-  const { functionName, url, lineNumber } = node.callFrame;
-  const key = `${functionName || "(anonymous)"} ${url.replace(/^.*\/(node_modules|packages|apps)\//, "$1/")}:${lineNumber + 1}`;
+  const key = keyOf(node);
   byFunction.set(key, (byFunction.get(key) ?? 0) + ms);
-  byOwner.set(ownerOf(url), (byOwner.get(ownerOf(url)) ?? 0) + ms);
+  const owner = ownerOf(node.callFrame.url);
+  byOwner.set(owner, (byOwner.get(owner) ?? 0) + ms);
 }
 const print = (title: string, map: Map<string, number>, n: number): void => {
   console.log(`\n${title}`);
@@ -67,5 +90,10 @@ console.log(
     (skipMs ? ` after the first ${skipMs} ms` : "") +
     (Number.isFinite(untilMs) ? ` until ${untilMs} ms` : ""),
 );
+console.log(
+  "busy % per 250 ms from the start: " +
+    Array.from(busyPerQuarter, (ms = 0) => Math.round((ms / 250) * 100)).join(" "),
+);
 print("self time by owner", byOwner, 15);
 print("self time by function", byFunction, top);
+print("inclusive time by function (itself and what it called)", inclusive, top);
