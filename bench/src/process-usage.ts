@@ -70,9 +70,8 @@ export function readMachineCpu(): MachineCpu | null {
     const [label, ...rest] = line.trim().split(/\s+/);
     const t = rest.map(Number);
     if (label !== "cpu" || t.length < 8 || t.slice(0, 8).some((n) => !Number.isFinite(n))) return null;
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = t as [
-      number, number, number, number, number, number, number, number,
-    ];
+    // Checked above: the eight counters are there (the defaults only satisfy the type checker).
+    const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = t;
     const toMs = (ticks: number) => (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
     return {
       busyMs: toMs(user + nice + system + irq + softirq),
