@@ -31,7 +31,7 @@ const fmt = (n: number | null | undefined, digits = 2): string =>
 /** A median hypervisor steal at or above this share is named beside the figures it touched. */
 const STEAL_WORTH_NAMING = 0.05;
 
-/** "; hypervisor steal 10 % / 11 %" when any of the runs' median steal was worth naming, else "". */
+/** "; hypervisor steal 10 / 11 %" (one share per figure given) when any median steal was worth naming, else "". */
 function stealNote(...figures: (IngestionFigures | undefined)[]): string {
   const steals = figures.map((f) => f?.machineSteal ?? null);
   if (!steals.some((s) => s !== null && s >= STEAL_WORTH_NAMING)) return "";
