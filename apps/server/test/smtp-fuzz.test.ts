@@ -182,19 +182,23 @@ function fuzzConnection(port: number, r: Random): Promise<Outcome> {
   });
 }
 
-let mailpen: RunningMailpen;
-const dir = mkdtempSync(path.join(tmpdir(), "mailpen-fuzz-"));
+describe.each([
+  { config: "defaults", options: {} },
+  // STARTTLS announced: the fuzz's STARTTLS gets 220, and what follows is no TLS handshake.
+  { config: "STARTTLS with a self-signed certificate", options: { tlsSelfSigned: true } },
+])("SMTP fuzz over real sockets, through to the store ($config)", ({ options }) => {
+  let mailpen: RunningMailpen;
+  const dir = mkdtempSync(path.join(tmpdir(), "mailpen-fuzz-"));
 
-beforeAll(async () => {
-  const db = path.join(dir, "fuzz.sqlite");
-  mailpen = await startMailpen({ smtpPort: 0, httpPort: 0, db, logLevel: "silent" });
-});
-afterAll(async () => {
-  await mailpen?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+  beforeAll(async () => {
+    const db = path.join(dir, "fuzz.sqlite");
+    mailpen = await startMailpen({ smtpPort: 0, httpPort: 0, db, logLevel: "silent", ...options });
+  });
+  afterAll(async () => {
+    await mailpen?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
-describe("SMTP fuzz over real sockets, through to the store", () => {
   it.each([1, 2])(
     "seed %i: every connection ends and leaves a session, every 250 is stored byte-exact",
     async (seed) => {
