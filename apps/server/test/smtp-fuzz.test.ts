@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMailpen, type RunningMailpen } from "../src/index.ts";
+import { random, type Random } from "./fuzz-random.ts";
 
 /**
  * A seeded fuzz of the whole path over real sockets: many short connections, each either a run of
@@ -16,24 +17,6 @@ import { startMailpen, type RunningMailpen } from "../src/index.ts";
 
 const CONNECTIONS = 200;
 const CONCURRENCY = 10;
-
-/** xorshift32: deterministic, so a failing seed can be replayed. */
-function random(seed: number) {
-  let x = seed || 1;
-  const next = () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x1_0000_0000;
-  };
-  return {
-    next,
-    int: (n: number) => Math.floor(next() * n),
-    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!,
-    bytes: (n: number) => Buffer.from(Array.from({ length: n }, () => Math.floor(next() * 256))),
-  };
-}
-type Random = ReturnType<typeof random>;
 
 const COMMANDS: readonly ((r: Random) => string | Buffer)[] = [
   () => "EHLO fuzz.example\r\n",
