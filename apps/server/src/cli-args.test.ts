@@ -22,6 +22,9 @@ describe("parseCliArgs", () => {
       "--tls-self-signed",
       "--smtp-tls-port=0",
       "--vrfy=reject",
+      "--smtp-max-connections=50",
+      "--smtp-max-recipients",
+      "3",
       "--cors-origin=http://a.example, http://b.example",
     ]);
     expect(result).toEqual({
@@ -36,6 +39,8 @@ describe("parseCliArgs", () => {
         tlsSelfSigned: true,
         smtpTlsPort: 0,
         vrfy: "reject",
+        smtpMaxConnections: 50,
+        smtpMaxRecipients: 3,
         corsOrigins: ["http://a.example", "http://b.example"],
       },
     });
@@ -54,6 +59,8 @@ describe("parseCliArgs", () => {
     [["--smtp-port=70000"], "--smtp-port"],
     [["--http-port=abc"], "--http-port"],
     [["--max-messages=-1"], "--max-messages"],
+    [["--smtp-max-connections=0"], "--smtp-max-connections"],
+    [["--smtp-max-recipients=many"], "--smtp-max-recipients"],
     [["--max-message-size=lots"], "--max-message-size"],
     [["--vrfy=maybe"], "--vrfy"],
     [["--tls-cert=a.pem"], "--tls-cert and --tls-key"],
@@ -105,6 +112,8 @@ describe("value parsers", () => {
       "db",
       "max-message-size",
       "max-messages",
+      "smtp-max-connections",
+      "smtp-max-recipients",
       "ui-auth-file",
     ]) {
       expect(help).toContain(`--${flag}`);

@@ -9,7 +9,17 @@ import { DEFAULT_CONFIG, type ExpnMode, type MailpenOptions, type VrfyMode } fro
  * A flag given on the command line wins over its environment variable.
  */
 
-type Kind = "port" | "size" | "count" | "duration" | "string" | "boolean" | "vrfy" | "expn" | "list";
+type Kind =
+  | "port"
+  | "size"
+  | "count"
+  | "limit"
+  | "duration"
+  | "string"
+  | "boolean"
+  | "vrfy"
+  | "expn"
+  | "list";
 
 interface FlagSpec {
   flag: string;
@@ -112,6 +122,20 @@ const FLAGS: FlagSpec[] = [
     default: "5m",
   },
   {
+    flag: "smtp-max-connections",
+    key: "smtpMaxConnections",
+    kind: "limit",
+    help: "SMTP connections at once; one more gets 421",
+    default: String(DEFAULT_CONFIG.smtpMaxConnections),
+  },
+  {
+    flag: "smtp-max-recipients",
+    key: "smtpMaxRecipients",
+    kind: "limit",
+    help: "RCPT TO per message; one more gets 452",
+    default: String(DEFAULT_CONFIG.smtpMaxRecipients),
+  },
+  {
     flag: "hostname",
     key: "hostname",
     kind: "string",
@@ -188,9 +212,11 @@ function toValue(spec: FlagSpec, raw: string | boolean): unknown {
       const port = /^\d+$/.test(text) ? Number(text) : NaN;
       return port >= 0 && port <= 65535 ? port : undefined;
     }
-    case "count": {
+    case "count":
+    case "limit": {
+      // A limit of 0 would refuse everything: it must be at least 1.
       const count = /^\d+$/.test(text) ? Number(text) : NaN;
-      return count >= 0 && Number.isSafeInteger(count) ? count : undefined;
+      return count >= (spec.kind === "limit" ? 1 : 0) && Number.isSafeInteger(count) ? count : undefined;
     }
     case "size":
       return parseSize(text);

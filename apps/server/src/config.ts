@@ -43,6 +43,10 @@ export interface MailpenOptions {
   expn?: ExpnMode;
   /** SMTP idle timeout. Default 5 minutes. */
   idleTimeoutMs?: number;
+  /** SMTP connections at once; one more gets 421 at its greeting. Default 200. */
+  smtpMaxConnections?: number;
+  /** RCPT TO per message; one more gets 452. Default 1000. */
+  smtpMaxRecipients?: number;
   /** File of `user:password` lines; when given, the inbox and API require HTTP basic auth. */
   uiAuthFile?: string;
   /** Origins allowed by CORS ("*" for any). Default: none (no CORS headers). */
@@ -75,6 +79,8 @@ export const DEFAULT_CONFIG = {
   vrfy: "cannot-verify",
   expn: "disabled",
   idleTimeoutMs: 5 * 60_000,
+  smtpMaxConnections: 200,
+  smtpMaxRecipients: 1000,
   corsOrigins: [],
   hostname: "mailpen",
   keepAuthSecrets: false,

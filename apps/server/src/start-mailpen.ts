@@ -62,6 +62,8 @@ function toSmtpOptions(
     hostname: config.hostname,
     maxMessageSize: config.maxMessageSize,
     idleTimeoutMs: config.idleTimeoutMs,
+    maxConnections: config.smtpMaxConnections,
+    maxRecipients: config.smtpMaxRecipients,
     authRequired: config.smtpAuthRequired,
     vrfy: config.vrfy,
     expn: config.expn,

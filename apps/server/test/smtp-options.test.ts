@@ -71,6 +71,34 @@ describe("SMTP options through startMailpen", () => {
     expect(mailpen.store.listMessages().messages.map((m) => m.envelope.authUser)).toEqual(["app"]);
   });
 
+  it("refuses connections and recipients beyond the configured limits", async () => {
+    const mailpen = await start({ smtpMaxConnections: 2, smtpMaxRecipients: 2 });
+    /** A raw connection, with everything it received so far and a wait for a pattern in it. */
+    const open = () => {
+      const socket = net.connect(mailpen.smtpPort, "127.0.0.1");
+      onTestFinished(() => void socket.destroy());
+      const conn = {
+        socket,
+        received: "",
+        async waitFor(pattern: RegExp) {
+          while (!pattern.test(conn.received)) await new Promise((resolve) => socket.once("data", resolve));
+        },
+      };
+      socket.on("data", (chunk: Buffer) => (conn.received += chunk.toString("latin1")));
+      return conn;
+    };
+    const first = open();
+    const second = open();
+    await first.waitFor(/^220 /m);
+    await second.waitFor(/^220 /m);
+    const third = open();
+    await third.waitFor(/^421 /m);
+    first.socket.write("EHLO x\r\nMAIL FROM:<a@example.com>\r\n");
+    for (const rcpt of ["b", "c", "d"]) first.socket.write(`RCPT TO:<${rcpt}@example.com>\r\n`);
+    await first.waitFor(/^452 /m);
+    expect(first.received.match(/^\d{3}(?= )/gm)).toEqual(["220", "250", "250", "250", "250", "452"]);
+  });
+
   it("runs the README example: wait for the welcome mail", async () => {
     const mailpen = await start({});
     const since = new Date().toISOString();
