@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import type { UserTable } from "./auth-file.ts";
 import { installBasicAuth } from "./basic-auth.ts";
 import { installCors } from "./cors.ts";
-import { installErrorHandler } from "./error-handler.ts";
+import { installErrorHandler, replyToFrameworkError } from "./error-handler.ts";
 import { lazyDocsRoutes } from "./routes/docs.ts";
 import { messageRoutes } from "./routes/messages.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
@@ -56,6 +56,7 @@ export async function buildApp({
     // Reject unknown body fields instead of silently dropping them (a typo should be a 400).
     ajv: { customOptions: { removeAdditional: false } },
     forceCloseConnections: true,
+    frameworkErrors: replyToFrameworkError,
   });
   installErrorHandler(app);
   installCors(app, config.corsOrigins ?? []);

@@ -70,6 +70,25 @@ export function installErrorHandler(app: FastifyInstance): void {
   });
 }
 
+/**
+ * Errors Fastify's router raises before any route or hook runs (Fastify's `frameworkErrors`), in the
+ * same body as every other error: a path parameter over the router's length limit is 414, a URL
+ * whose percent-encoding does not decode is 400.
+ */
+export function replyToFrameworkError(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  if (error.code === "FST_ERR_MAX_PARAM_LENGTH") {
+    void reply.code(414).send(errorBody("uri_too_long", "a path parameter is longer than 100 characters"));
+  } else if (error.code === "FST_ERR_BAD_URL") {
+    void reply.code(400).send(errorBody("bad_request", "the URL's percent-encoding is malformed"));
+  } else {
+    void reply.code(500).send(errorBody("internal_error", "internal server error"));
+  }
+}
+
 /** The 404 body for unknown API paths. */
 export function routeNotFound(request: FastifyRequest): ApiErrorBody {
   return errorBody("not_found", `no route ${request.method} ${request.url.split("?")[0]}`);

@@ -34,6 +34,20 @@ describe("status routes", () => {
     expect(res.json()).toEqual({ error: { code: "not_found", message: "no route GET /api/nothing" } });
     expect((await app.inject({ method: "POST", url: "/inbox" })).statusCode).toBe(404);
   });
+
+  it("answers what the router rejects before any route with the same error body", async () => {
+    const { app } = await buildTestApp();
+    const long = await app.inject(`/api/messages/${"a".repeat(101)}`);
+    expect(long.statusCode).toBe(414);
+    expect(long.json()).toEqual({
+      error: { code: "uri_too_long", message: "a path parameter is longer than 100 characters" },
+    });
+    const malformed = await app.inject("/api/sessions/%E0%A4%A");
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json()).toEqual({
+      error: { code: "bad_request", message: "the URL's percent-encoding is malformed" },
+    });
+  });
 });
 
 describe("OpenAPI", () => {
