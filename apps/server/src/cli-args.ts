@@ -10,16 +10,7 @@ import { DEFAULT_CONFIG, type ExpnMode, type MailpenOptions, type VrfyMode } fro
  */
 
 type Kind =
-  | "port"
-  | "size"
-  | "count"
-  | "limit"
-  | "duration"
-  | "string"
-  | "boolean"
-  | "vrfy"
-  | "expn"
-  | "list";
+  "port" | "size" | "count" | "limit" | "duration" | "string" | "boolean" | "vrfy" | "expn" | "list";
 
 interface FlagSpec {
   flag: string;
