@@ -110,10 +110,13 @@ function fuzzConnection(port: number, r: Random): Promise<Outcome> {
     };
     // A connection the server never ends is the failure this bound reports (ended stays false).
     const timer = setTimeout(finish, 15_000);
+    // Called once the transaction's content got its final reply (250 queued, or an error).
+    let contentAnswered: (() => void) | null = null;
     socket.on("data", (chunk: Buffer) => {
       input += chunk.toString("latin1");
       for (const match of input.matchAll(/^250 2\.0\.0 .*queued as (\S+)\r$/gm))
         outcome.acknowledged.push({ id: match[1]!, expected });
+      if (/^(250 2\.0\.0 |[45]\d\d )/m.test(input)) contentAnswered?.();
       input = input.slice(input.lastIndexOf("\n") + 1);
     });
     socket.on("error", () => undefined);
@@ -144,13 +147,15 @@ function fuzzConnection(port: number, r: Random): Promise<Outcome> {
           "\r\n.\r\n",
         );
         expected = bdat ? content : endsEarly ? null : unstuff(Buffer.concat([content, Buffer.from("\r\n")]));
+        const answered = new Promise<void>((resolve) => (contentAnswered = resolve));
         if (bdat) socket.write(Buffer.concat([Buffer.from(`BDAT ${content.length} LAST\r\n`), content]));
         else {
           socket.write("DATA\r\n");
           await delay(2);
           socket.write(Buffer.concat([content, Buffer.from("\r\n.\r\n")]));
         }
-        await delay(30);
+        // However slow the machine, the reply is read before the connection ends.
+        await Promise.race([answered, delay(5000)]);
       } else {
         for (let i = 1 + r.int(25); i > 0; i--) {
           socket.write(r.pick(COMMANDS)(r));
