@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -97,7 +97,8 @@ interface Outcome {
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One connection: a random command run or a hostile transaction, then QUIT, a close or a reset. */
-function fuzzConnection(port: number, r: Random): Promise<Outcome> {
+/** `login`: the AUTH PLAIN line a transaction sends after EHLO, when the server requires AUTH. */
+function fuzzConnection(port: number, r: Random, login?: string): Promise<Outcome> {
   return new Promise((resolve) => {
     const socket = net.connect({ port, host: "127.0.0.1" });
     const outcome: Outcome = { ended: false, acknowledged: [] };
@@ -136,6 +137,7 @@ function fuzzConnection(port: number, r: Random): Promise<Outcome> {
         const bdat = r.next() < 0.3;
         for (const line of [
           "EHLO fuzz.example\r\n",
+          ...(login ? [login] : []),
           "MAIL FROM:<a@example.com>\r\n",
           "RCPT TO:<b@example.com>\r\n",
         ]) {
@@ -170,17 +172,29 @@ function fuzzConnection(port: number, r: Random): Promise<Outcome> {
   });
 }
 
+const USER = { name: "app", password: "s3cret" };
+
 describe.each([
-  { config: "defaults", options: {} },
+  { config: "defaults", options: () => ({}) },
   // STARTTLS announced: the fuzz's STARTTLS gets 220, and what follows is no TLS handshake.
-  { config: "STARTTLS with a self-signed certificate", options: { tlsSelfSigned: true } },
-])("SMTP fuzz over real sockets, through to the store ($config)", ({ options }) => {
+  { config: "STARTTLS with a self-signed certificate", options: () => ({ tlsSelfSigned: true }) },
+  // AUTH checked and required: the random runs' credentials are wrong (535) or missing (530).
+  {
+    config: "AUTH required, against a users file",
+    options: (dir: string) => {
+      const smtpAuthFile = path.join(dir, "users");
+      writeFileSync(smtpAuthFile, `${USER.name}:${USER.password}\n`);
+      return { smtpAuthFile, smtpAuthRequired: true };
+    },
+    login: `AUTH PLAIN ${Buffer.from(`\0${USER.name}\0${USER.password}`).toString("base64")}\r\n`,
+  },
+])("SMTP fuzz over real sockets, through to the store ($config)", ({ options, login }) => {
   let mailpen: RunningMailpen;
   const dir = mkdtempSync(path.join(tmpdir(), "mailpen-fuzz-"));
 
   beforeAll(async () => {
     const db = path.join(dir, "fuzz.sqlite");
-    mailpen = await startMailpen({ smtpPort: 0, httpPort: 0, db, logLevel: "silent", ...options });
+    mailpen = await startMailpen({ smtpPort: 0, httpPort: 0, db, logLevel: "silent", ...options(dir) });
   });
   afterAll(async () => {
     await mailpen?.close();
@@ -198,7 +212,7 @@ describe.each([
         Array.from({ length: CONCURRENCY }, async () => {
           while (started < CONNECTIONS) {
             started++;
-            outcomes.push(await fuzzConnection(mailpen.smtpPort, r));
+            outcomes.push(await fuzzConnection(mailpen.smtpPort, r, login));
           }
         }),
       );
@@ -213,6 +227,8 @@ describe.each([
       for (const { id, expected } of acknowledged) {
         const res = await fetch(`${mailpen.url}api/messages/${id}/raw`);
         expect(res.status, id).toBe(200);
+        // With AUTH required, only the fuzz's own login can have delivered.
+        if (login) expect(mailpen.store.getMessageSummary(id)?.envelope.authUser, id).toBe(USER.name);
         const stored = Buffer.from(await res.arrayBuffer());
         if (expected === null) continue;
         modelled++;
