@@ -41,10 +41,14 @@ const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
 const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
 const parentOf = new Map<number, number>();
 for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
-const keyOf = (node: ProfileNode): string => {
-  const { functionName, url, lineNumber } = node.callFrame;
-  return `${functionName || "(anonymous)"} ${url.replace(/^.*\/(node_modules|packages|apps)\//, "$1/")}:${lineNumber + 1}`;
-};
+// A function's name and place, once per node (the inclusive walk below asks for it per frame per sample).
+const keyOfNode = new Map(
+  profile.nodes.map((node) => {
+    const { functionName, url, lineNumber } = node.callFrame;
+    const place = url.replace(/^.*\/(node_modules|packages|apps)\//, "$1/");
+    return [node.id, `${functionName || "(anonymous)"} ${place}:${lineNumber + 1}`];
+  }),
+);
 const isIdle = (nodeId: number): boolean => nodes.get(nodeId)?.callFrame.functionName === "(idle)";
 
 // Self and inclusive time from the samples themselves, so a leading window can be left out. A
@@ -64,8 +68,7 @@ profile.samples.forEach((nodeId, i) => {
   selfMs.set(nodeId, (selfMs.get(nodeId) ?? 0) + delta);
   const onStack = new Set<string>();
   for (let id: number | undefined = nodeId; id !== undefined; id = parentOf.get(id)) {
-    const node = nodes.get(id);
-    if (node && id !== profile.nodes[0]?.id) onStack.add(keyOf(node));
+    if (id !== profile.nodes[0]?.id) onStack.add(keyOfNode.get(id)!);
   }
   for (const key of onStack) inclusive.set(key, (inclusive.get(key) ?? 0) + delta);
 });
@@ -74,7 +77,7 @@ const byOwner = new Map<string, number>();
 for (const node of profile.nodes) {
   const ms = selfMs.get(node.id) ?? 0;
   if (ms === 0) continue;
-  const key = keyOf(node);
+  const key = keyOfNode.get(node.id)!;
   byFunction.set(key, (byFunction.get(key) ?? 0) + ms);
   const owner = ownerOf(node.callFrame.url);
   byOwner.set(owner, (byOwner.get(owner) ?? 0) + ms);

@@ -5,7 +5,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startMailpen, type RunningMailpen } from "../src/index.ts";
-import { random, type Random } from "./fuzz-random.ts";
+import { delay, runConnections, type Random } from "./fuzz-support.ts";
 
 /**
  * A seeded fuzz of large content over real sockets into a SQLite file: messages of up to 700 KB (so
@@ -18,8 +18,6 @@ import { random, type Random } from "./fuzz-random.ts";
 const CONNECTIONS = 50;
 const CONCURRENCY = 8;
 const MAX_CONTENT = 700_000;
-
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Header, then lines of random length up to about `size` octets; some lines start with a dot. */
 function content(r: Random, size: number): Buffer {
@@ -120,15 +118,8 @@ afterAll(async () => {
 });
 
 it("stores every acknowledged large message byte-exact, and nothing of the cut ones", async () => {
-  const outcomes: Sent[] = [];
-  let started = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (started < CONNECTIONS) {
-        // A source per connection (seed 3): what each sends does not depend on how they interleave.
-        outcomes.push(await send(mailpen.smtpPort, random(3_000_003 + started++)));
-      }
-    }),
+  const outcomes = await runConnections(CONNECTIONS, CONCURRENCY, 3_000_003, (r) =>
+    send(mailpen.smtpPort, r),
   );
   const acknowledged = outcomes.flatMap((o) => (o.acknowledged ? [o.acknowledged] : []));
   // Most connections are not cut, and most of their messages cross a spool chunk; some cut ones had

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMailpen, type RunningMailpen } from "../src/index.ts";
-import { random, type Random } from "./fuzz-random.ts";
+import { delay, runConnections, type Random } from "./fuzz-support.ts";
 
 /**
  * A seeded fuzz of the whole path over real sockets: many short connections, each either a run of
@@ -93,8 +93,6 @@ interface Outcome {
   /** Message ids from "250 ... queued as <id>", with the bytes the store must hold (null: not modelled). */
   acknowledged: { id: string; expected: Buffer | null }[];
 }
-
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * One connection: a random command run or a hostile transaction, then QUIT, a close or a reset.
@@ -207,16 +205,8 @@ describe.each([
     "seed %i: every connection ends and leaves a session, every 250 is stored byte-exact",
     async (seed) => {
       const sessionsBefore = mailpen.store.stats().sessions;
-      const outcomes: Outcome[] = [];
-      let started = 0;
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          while (started < CONNECTIONS) {
-            // A source per connection: what each one sends does not depend on how they interleave.
-            const r = random(seed * 1_000_003 + started++);
-            outcomes.push(await fuzzConnection(mailpen.smtpPort, r, login));
-          }
-        }),
+      const outcomes = await runConnections(CONNECTIONS, CONCURRENCY, seed * 1_000_003, (r) =>
+        fuzzConnection(mailpen.smtpPort, r, login),
       );
 
       expect(outcomes.filter((o) => !o.ended)).toHaveLength(0);

@@ -21,6 +21,21 @@ async function start(options: Parameters<typeof startMailpen>[0]) {
   return mailpen;
 }
 
+/** A raw SMTP connection: what it received so far, and a wait for a pattern in it. Destroyed after the test. */
+function rawConnection(port: number) {
+  const socket = net.connect(port, "127.0.0.1");
+  onTestFinished(() => void socket.destroy());
+  const conn = {
+    socket,
+    received: "",
+    async waitFor(pattern: RegExp) {
+      while (!pattern.test(conn.received)) await new Promise((resolve) => socket.once("data", resolve));
+    },
+  };
+  socket.on("data", (chunk: Buffer) => (conn.received += chunk.toString("latin1")));
+  return conn;
+}
+
 describe("SMTP options through startMailpen", () => {
   it("offers implicit TLS and STARTTLS with a self-signed certificate", async () => {
     const mailpen = await start({ smtpTlsPort: 0, tlsSelfSigned: true });
@@ -73,25 +88,11 @@ describe("SMTP options through startMailpen", () => {
 
   it("refuses connections and recipients beyond the configured limits", async () => {
     const mailpen = await start({ smtpMaxConnections: 2, smtpMaxRecipients: 2 });
-    /** A raw connection, with everything it received so far and a wait for a pattern in it. */
-    const open = () => {
-      const socket = net.connect(mailpen.smtpPort, "127.0.0.1");
-      onTestFinished(() => void socket.destroy());
-      const conn = {
-        socket,
-        received: "",
-        async waitFor(pattern: RegExp) {
-          while (!pattern.test(conn.received)) await new Promise((resolve) => socket.once("data", resolve));
-        },
-      };
-      socket.on("data", (chunk: Buffer) => (conn.received += chunk.toString("latin1")));
-      return conn;
-    };
-    const first = open();
-    const second = open();
+    const first = rawConnection(mailpen.smtpPort);
+    const second = rawConnection(mailpen.smtpPort);
     await first.waitFor(/^220 /m);
     await second.waitFor(/^220 /m);
-    const third = open();
+    const third = rawConnection(mailpen.smtpPort);
     await third.waitFor(/^421 /m);
     first.socket.write("EHLO x\r\nMAIL FROM:<a@example.com>\r\n");
     for (const rcpt of ["b", "c", "d"]) first.socket.write(`RCPT TO:<${rcpt}@example.com>\r\n`);
@@ -125,12 +126,7 @@ describe("SMTP options through startMailpen", () => {
 describe("startMailpen lifecycle", () => {
   it("lets a transaction in flight finish when closing, then refuses new connections", async () => {
     const mailpen = await startMailpen({ smtpPort: 0, httpPort: 0, db: ":memory:", logLevel: "silent" });
-    const socket = net.connect(mailpen.smtpPort, "127.0.0.1");
-    let received = "";
-    const waitFor = async (pattern: RegExp) => {
-      while (!pattern.test(received)) await new Promise((resolve) => socket.once("data", resolve));
-    };
-    socket.on("data", (chunk: Buffer) => (received += chunk.toString("latin1")));
+    const { socket, waitFor } = rawConnection(mailpen.smtpPort);
     await waitFor(/^220 /m);
     socket.write("EHLO x\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n");
     await waitFor(/^354 /m);

@@ -1,4 +1,4 @@
-/** The fuzz tests' pseudo-random source. */
+/** What the fuzz tests share: their pseudo-random source, and running connections a few at a time. */
 
 /**
  * xorshift32: deterministic, so a failing seed can be replayed. The seed is mixed first (murmur3's
@@ -27,3 +27,26 @@ export function random(seed: number) {
   };
 }
 export type Random = ReturnType<typeof random>;
+
+export const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `count` connections, `concurrency` at a time, and returns their results. Connection `i`
+ * draws from `random(firstSeed + i)`, a source of its own: what each one sends does not depend on
+ * how the connections interleave, so a seed replays.
+ */
+export async function runConnections<T>(
+  count: number,
+  concurrency: number,
+  firstSeed: number,
+  connect: (r: Random) => Promise<T>,
+): Promise<T[]> {
+  const results: T[] = [];
+  let started = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (started < count) results.push(await connect(random(firstSeed + started++)));
+    }),
+  );
+  return results;
+}
